@@ -1,0 +1,181 @@
+"""Job applications and their status history.
+
+Every status an application enters is a row of ``application_status_history``,
+written in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from database import resumes, users
+from database.column_types import utcnow
+from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from database.records import apply_changes, check_salary_range
+from database.schemas import (
+    ApplicationCreate,
+    ApplicationFields,
+    InputModel,
+    LongText,
+    ShortText,
+    UTCTime,
+    parse_status,
+    require_id,
+    validate,
+)
+from utils.errors import ValidationError
+
+
+def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> JobApplication:
+    """A new application and the history row of its first status."""
+    values = dict(fields)
+    if "status" in values:
+        values["status"] = parse_status(values["status"])
+    data = validate(ApplicationCreate, values)
+    users.ensure_exists(session, user_id)
+    if data.resume_id is not None:
+        resumes.require_owned(session, data.resume_id, user_id)
+    now = utcnow()
+    application = JobApplication(
+        user_id=user_id,
+        **data.model_dump(exclude_none=True),
+        status_changed_at=now,
+    )
+    if application.application_date is None:
+        application.application_date = now
+    session.add(application)
+    session.flush()
+    session.add(
+        ApplicationStatusHistory(
+            application_id=application.id,
+            from_status=None,
+            to_status=application.status,
+            changed_at=now,
+            notes=data.notes,
+        )
+    )
+    session.flush()
+    return application
+
+
+def get(session: Session, application_id: int) -> JobApplication | None:
+    """The application with ``application_id``, or ``None``."""
+    return session.get(JobApplication, require_id(application_id, "application_id"))
+
+
+def require(session: Session, application_id: int) -> JobApplication:
+    """The application, or :class:`ValidationError` on ``application_id``."""
+    application = get(session, application_id)
+    if application is None:
+        raise ValidationError(
+            "application_id", f"no application with id {application_id}", application_id
+        )
+    return application
+
+
+def _page(limit: int | None, offset: int) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValidationError("limit", "must be a positive integer or None", limit)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationError("offset", "must be a non-negative integer", offset)
+
+
+def list_for_user(
+    session: Session,
+    user_id: int,
+    status: ApplicationStatus | str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[JobApplication]:
+    """The user's applications, newest first, optionally of one status."""
+    _page(limit, offset)
+    wanted = parse_status(status) if status is not None else None
+    users.ensure_exists(session, user_id)
+    query = select(JobApplication).where(JobApplication.user_id == user_id)
+    if wanted is not None:
+        query = query.where(JobApplication.status == wanted)
+    query = query.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset or None)))
+
+
+def update(session: Session, application_id: int, fields: Mapping[str, Any]) -> JobApplication:
+    """Apply the known, unprotected ``fields``; the status has its own call."""
+    if "status" in fields:
+        raise ValidationError("status", "is changed with update_application_status")
+    application = require(session, application_id)
+    data = validate(ApplicationFields, fields)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("resume_id") is not None:
+        resumes.require_owned(session, changes["resume_id"], application.user_id)
+    check_salary_range(application, changes)
+    apply_changes(application, changes)
+    session.flush()
+    return application
+
+
+class _StatusExtras(InputModel):
+    """What may accompany a status change."""
+
+    notes: LongText | None = None
+    interview_date: UTCTime | None = None
+    interview_type: ShortText | None = None
+
+
+def change_status(
+    session: Session,
+    application_id: int,
+    status: ApplicationStatus | str,
+    notes: str | None = None,
+    interview_date: datetime | None = None,
+    interview_type: str | None = None,
+) -> JobApplication:
+    """Move an application to ``status`` and record the move in its history.
+
+    Giving the status it already has records no move, but still stores the
+    notes and interview details.
+    """
+    new_status = parse_status(status)
+    extras = validate(
+        _StatusExtras,
+        {"notes": notes, "interview_date": interview_date, "interview_type": interview_type},
+    )
+    application = require(session, application_id)
+    now = utcnow()
+    if new_status != application.status:
+        session.add(
+            ApplicationStatusHistory(
+                application_id=application.id,
+                from_status=application.status,
+                to_status=new_status,
+                changed_at=now,
+                notes=extras.notes,
+            )
+        )
+        application.status = new_status
+        application.status_changed_at = now
+    for name, value in extras.model_dump(exclude_none=True).items():
+        setattr(application, name, value)
+    session.flush()
+    return application
+
+
+def history(session: Session, application_id: int) -> list[ApplicationStatusHistory]:
+    """Every status the application entered, oldest first."""
+    require(session, application_id)
+    query = (
+        select(ApplicationStatusHistory)
+        .where(ApplicationStatusHistory.application_id == application_id)
+        .order_by(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)
+    )
+    return list(session.scalars(query))
+
+
+def remove(session: Session, application_id: int) -> None:
+    """Delete an application and, by cascade, its history."""
+    require(session, application_id)
+    session.execute(delete(JobApplication).where(JobApplication.id == application_id))

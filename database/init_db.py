@@ -1,0 +1,118 @@
+"""Create or migrate the Auto Applyer database and print its status.
+
+python database/init_db.py --environment development
+python database/init_db.py --environment production
+python database/init_db.py --environment development --reset [--yes]
+python -m database.init_db --environment development --demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a script: import the project's packages, not this folder's modules.
+    _root = str(Path(__file__).resolve().parent.parent)
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(_root) / "database"]
+    sys.path.insert(0, _root)
+
+from rich.console import Console
+from rich.table import Table
+
+from database.config import ENVIRONMENTS
+from utils.errors import AutoApplyerError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``init_db``."""
+    parser = argparse.ArgumentParser(
+        prog="init_db", description="Create or migrate the Auto Applyer database."
+    )
+    parser.add_argument(
+        "--environment", "-e", choices=ENVIRONMENTS, default=None,
+        help="database environment (default: $ENVIRONMENT or development)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reset", action="store_true",
+        help="drop every table first (destroys all data; asks for confirmation)",
+    )  # fmt: skip
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask before --reset")
+    parser.add_argument("--demo", action="store_true", help="load a small demo dataset once")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log what happens")
+    return parser
+
+
+def _confirm_reset(environment: str, console: Console) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    console.print(
+        f"[bold red]--reset destroys every row of the {environment} database.[/] "
+        f"Type [bold]{environment}[/] to confirm: ",
+        end="",
+    )
+    try:
+        return input().strip() == environment
+    except EOFError:
+        return False
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Carry out ``args``; returns the exit code."""
+    from database.config import DatabaseConfig
+    from database.connection import cleanup_database, init_database
+    from database.demo import load_demo_data
+    from database.status_report import database_status
+
+    config = DatabaseConfig.for_environment(args.environment)
+    if args.reset and not args.yes and not _confirm_reset(config.environment, console):
+        console.print("init_db: reset not confirmed; nothing was changed (use --yes to skip)")
+        return 1
+    with console.status(f"Preparing the {config.environment} database..."):
+        manager = init_database(config.environment, drop_existing=args.reset)
+    try:
+        if args.demo and load_demo_data():
+            console.print("Loaded the demo dataset.")
+        _print_status(database_status(manager), console)
+    finally:
+        cleanup_database()
+    return 0
+
+
+def _print_status(status: dict[str, object], console: Console) -> None:
+    table = Table(title="Auto Applyer database", show_header=False)
+    table.add_row("environment", str(status["environment"]))
+    table.add_row("engine", str(status["database_type"]))
+    table.add_row("url", str(status["url"]))
+    table.add_row("schema version", str(status["schema_version"]))
+    console.print(table)
+    counts = Table("table", "rows")
+    row_counts = status["row_counts"]
+    assert isinstance(row_counts, dict)
+    for name, count in row_counts.items():
+        counts.add_row(name, str(count))
+    console.print(counts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one clear line and a non-zero exit on failure."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    console = Console()
+    try:
+        return run(args, console)
+    except AutoApplyerError as exc:
+        print(f"init_db: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("init_db: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,405 @@
+"""The schema: one declarative base, a UTC timestamp mixin, the enums and the tables.
+
+Rules live in the schema as well as in the validators: unique keys, foreign keys
+with ``ON DELETE`` actions, and CHECK constraints. Constraint names follow one
+naming convention, so the data boundary can turn a violated constraint back into
+the field it protects (see :mod:`database.driver_errors`).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    false,
+    func,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from database.column_types import JSONValue, UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The one declarative base of the project."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ApplicationStatus(enum.StrEnum):
+    """Where an application stands in the pipeline; stored as its value string."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    SCREENING = "screening"
+    INTERVIEW_SCHEDULED = "interview_scheduled"
+    INTERVIEWED = "interviewed"
+    TECHNICAL_TEST = "technical_test"
+    OFFER_RECEIVED = "offer_received"
+    OFFER_ACCEPTED = "offer_accepted"
+    OFFER_REJECTED = "offer_rejected"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+#: Statuses that mean the employer invited the applicant to an interview or beyond.
+INTERVIEW_STATUSES = frozenset(
+    {
+        ApplicationStatus.INTERVIEW_SCHEDULED,
+        ApplicationStatus.INTERVIEWED,
+        ApplicationStatus.TECHNICAL_TEST,
+        ApplicationStatus.OFFER_RECEIVED,
+        ApplicationStatus.OFFER_ACCEPTED,
+        ApplicationStatus.OFFER_REJECTED,
+    }
+)
+
+
+class SettingType(enum.StrEnum):
+    """How a system setting's text value is read back."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    FLOAT = "float"
+    BOOLEAN = "boolean"
+    JSON = "json"
+
+
+def _enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
+    # A VARCHAR plus a CHECK of the allowed values: portable, and migrations stay plain.
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class TimestampMixin:
+    """``created_at`` and ``updated_at``, timezone-aware UTC, set by the ORM."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
+    )
+
+
+class User(TimestampMixin, Base):
+    """A job seeker's profile and sign-in data."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("experience_years >= 0", name="experience_years_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    location: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    experience_years: Mapped[int | None] = mapped_column(Integer)
+    skills: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    summary: Mapped[str | None] = mapped_column(Text)
+    linkedin_url: Mapped[str | None] = mapped_column(String(2048))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    preferences: Mapped[UserPreferences | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True, uselist=False
+    )
+
+    @property
+    def full_name(self) -> str:
+        """First and last name joined, or the email when both are empty."""
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.email
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, email={self.email!r})"
+
+
+# Case-insensitive uniqueness: "Ann@x.org" and "ann@x.org" are one account.
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+class UserPreferences(TimestampMixin, Base):
+    """What a user is looking for; one row per user."""
+
+    __tablename__ = "user_preferences"
+    __table_args__ = (
+        CheckConstraint(
+            "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
+            name="salary_range",
+        ),
+        CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_min_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    preferred_job_titles: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    preferred_locations: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    preferred_companies: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    preferred_job_types: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    salary_min: Mapped[int | None] = mapped_column(Integer)
+    salary_max: Mapped[int | None] = mapped_column(Integer)
+    salary_currency: Mapped[str | None] = mapped_column(String(3))
+    remote_work_preference: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    user: Mapped[User] = relationship(back_populates="preferences")
+
+    def __repr__(self) -> str:
+        return f"UserPreferences(id={self.id!r}, user_id={self.user_id!r})"
+
+
+class Resume(TimestampMixin, Base):
+    """An uploaded resume and what was parsed from it."""
+
+    __tablename__ = "resumes"
+    __table_args__ = (
+        CheckConstraint("file_size IS NULL OR file_size >= 0", name="file_size_non_negative"),
+        Index("ix_resumes_user_active", "user_id", "is_active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    file_path: Mapped[str] = mapped_column(String(1024))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_type: Mapped[str | None] = mapped_column(String(20))
+    parsed_text: Mapped[str | None] = mapped_column(Text)
+    skills_extracted: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    experience_level: Mapped[str | None] = mapped_column(String(50))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    upload_date: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+
+    def __repr__(self) -> str:
+        return f"Resume(id={self.id!r}, user_id={self.user_id!r}, filename={self.filename!r})"
+
+
+class JobApplication(TimestampMixin, Base):
+    """One application to one job posting, and where it stands."""
+
+    __tablename__ = "job_applications"
+    __table_args__ = (
+        CheckConstraint(
+            "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
+            name="salary_range",
+        ),
+        CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_min_non_negative"),
+        CheckConstraint(
+            "match_score IS NULL OR (match_score >= 0 AND match_score <= 100)",
+            name="match_score_range",
+        ),
+        Index("ix_job_applications_user_date", "user_id", "application_date"),
+        Index("ix_job_applications_status", "status"),
+        Index(
+            "ix_job_applications_user_status",
+            "user_id",
+            "status",
+            "application_date",
+            "match_score",
+        ),
+        Index("ix_job_applications_resume", "resume_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    resume_id: Mapped[int | None] = mapped_column(ForeignKey("resumes.id", ondelete="SET NULL"))
+    job_title: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(200))
+    job_description: Mapped[str | None] = mapped_column(Text)
+    job_url: Mapped[str | None] = mapped_column(String(2048))
+    source: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum_column(ApplicationStatus, "application_status"),
+        default=ApplicationStatus.APPLIED,
+    )
+    application_date: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+    salary_min: Mapped[int | None] = mapped_column(Integer)
+    salary_max: Mapped[int | None] = mapped_column(Integer)
+    salary_currency: Mapped[str | None] = mapped_column(String(3))
+    job_type: Mapped[str | None] = mapped_column(String(50))
+    is_remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    match_score: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    interview_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    interview_type: Mapped[str | None] = mapped_column(String(50))
+    status_changed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"JobApplication(id={self.id!r}, user_id={self.user_id!r}, "
+            f"job_title={self.job_title!r}, company={self.company!r}, status={self.status!r})"
+        )
+
+
+class ApplicationStatusHistory(Base):
+    """Every status an application has entered, the first one included."""
+
+    __tablename__ = "application_status_history"
+    __table_args__ = (
+        Index("ix_application_status_history_application", "application_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE")
+    )
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(
+        _enum_column(ApplicationStatus, "history_from_status")
+    )
+    to_status: Mapped[ApplicationStatus] = mapped_column(
+        _enum_column(ApplicationStatus, "history_to_status")
+    )
+    changed_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return (
+            f"ApplicationStatusHistory(application_id={self.application_id!r}, "
+            f"from_status={self.from_status!r}, to_status={self.to_status!r})"
+        )
+
+
+class SearchHistory(TimestampMixin, Base):
+    """One job search a user ran, and what it yielded."""
+
+    __tablename__ = "search_history"
+    __table_args__ = (
+        CheckConstraint(
+            "total_results >= 0 AND filtered_results >= 0 AND applications_made >= 0",
+            name="counts_non_negative",
+        ),
+        CheckConstraint(
+            "search_duration IS NULL OR search_duration >= 0", name="duration_non_negative"
+        ),
+        Index("ix_search_history_user_date", "user_id", "search_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(200))
+    keywords: Mapped[str | None] = mapped_column(Text)
+    sources_searched: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    max_results: Mapped[int | None] = mapped_column(Integer)
+    total_results: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    filtered_results: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    applications_made: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    search_duration: Mapped[float | None] = mapped_column(Float)
+    search_date: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+
+    def __repr__(self) -> str:
+        return f"SearchHistory(id={self.id!r}, user_id={self.user_id!r})"
+
+
+class AIAnalysisCache(TimestampMixin, Base):
+    """A cached AI analysis result, valid until ``expires_at``."""
+
+    __tablename__ = "ai_analysis_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cache_key: Mapped[str] = mapped_column(String(255), unique=True)
+    analysis_type: Mapped[str] = mapped_column(String(50))
+    results: Mapped[Any] = mapped_column(JSONValue)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"AIAnalysisCache(cache_key={self.cache_key!r}, expires_at={self.expires_at!r})"
+
+
+class SystemSetting(TimestampMixin, Base):
+    """A system-wide setting, stored as text with the type to read it back as."""
+
+    __tablename__ = "system_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting_key: Mapped[str] = mapped_column(String(100), unique=True)
+    setting_value: Mapped[str | None] = mapped_column(Text)
+    setting_type: Mapped[SettingType] = mapped_column(
+        _enum_column(SettingType, "setting_type"), default=SettingType.STRING
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"SystemSetting(setting_key={self.setting_key!r}, type={self.setting_type!r})"
+
+
+class SchemaMigration(Base):
+    """One applied migration: written in the same transaction as the migration."""
+
+    __tablename__ = "schema_migrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), unique=True)
+    description: Mapped[str] = mapped_column(String(255))
+    applied_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+
+    def __repr__(self) -> str:
+        return f"SchemaMigration(version={self.version!r})"
+
+
+#: The tables of the schema, in an order where each table follows those it references.
+TABLES = tuple(Base.metadata.sorted_tables)
+
+__all__ = [
+    "INTERVIEW_STATUSES",
+    "TABLES",
+    "AIAnalysisCache",
+    "ApplicationStatus",
+    "ApplicationStatusHistory",
+    "Base",
+    "JobApplication",
+    "Resume",
+    "SchemaMigration",
+    "SearchHistory",
+    "SettingType",
+    "SystemSetting",
+    "TimestampMixin",
+    "User",
+    "UserPreferences",
+]

@@ -1,0 +1,293 @@
+"""``DatabaseUtils``: the spec's high-level API, one transaction per call.
+
+Each method opens a transaction on the global database, calls one domain
+function, and commits. Returned ORM objects stay readable after the call
+(``user.id``, ``application.status.value``). Bad input raises
+:class:`utils.errors.ValidationError` naming the field, and leaves the database
+unchanged; driver failures raise :class:`utils.errors.DatabaseError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from database import analytics, applications, resumes, search_history, support, users
+from database.connection import db_session_scope
+from database.models import (
+    ApplicationStatus,
+    ApplicationStatusHistory,
+    JobApplication,
+    Resume,
+    SearchHistory,
+    SettingType,
+    SystemSetting,
+    User,
+    UserPreferences,
+)
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Session], T]) -> T:
+    with db_session_scope() as session:
+        return work(session)
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The arguments the caller actually gave (``None`` means "not given")."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+class DatabaseUtils:
+    """High-level operations on users, resumes, applications, searches and settings."""
+
+    # -- users --------------------------------------------------------------
+
+    @staticmethod
+    def create_user(email: str, **fields: Any) -> User:
+        """Create a user (and an empty preferences row).
+
+        ``fields``: first_name, last_name, phone, location, job_title,
+        experience_years, skills, summary, linkedin_url, is_active, password.
+        """
+        return _run(lambda s: users.create(s, email, fields))
+
+    @staticmethod
+    def get_user_by_email(email: str) -> User | None:
+        """The user with ``email`` (any letter case), or ``None``."""
+        return _run(lambda s: users.find_by_email(s, email))
+
+    @staticmethod
+    def get_user_by_id(user_id: int) -> User | None:
+        """The user with ``user_id``, or ``None``."""
+        return _run(lambda s: users.get(s, user_id))
+
+    @staticmethod
+    def update_user(user_id: int, **fields: Any) -> User:
+        """Update profile fields; ``id``, ``password_hash`` and timestamps are refused."""
+        return _run(lambda s: users.update(s, user_id, fields))
+
+    @staticmethod
+    def delete_user(user_id: int) -> bool:
+        """Delete the user and everything they own. Returns ``True``."""
+        _run(lambda s: users.remove(s, user_id))
+        return True
+
+    @staticmethod
+    def set_user_password(user_id: int, password: str) -> bool:
+        """Store a new password (at least 8 characters) as a salted hash."""
+        _run(lambda s: users.set_password(s, user_id, password))
+        return True
+
+    @staticmethod
+    def verify_user_password(email: str, password: str) -> bool:
+        """Whether ``password`` is the password of the user with ``email``."""
+        user = DatabaseUtils.get_user_by_email(email)
+        return user is not None and users.password_matches(password, user.password_hash)
+
+    @staticmethod
+    def get_user_preferences(user_id: int) -> UserPreferences | None:
+        """The user's preferences, or ``None`` for an unknown user."""
+        return _run(lambda s: users.get_preferences(s, user_id))
+
+    @staticmethod
+    def update_user_preferences(user_id: int, **fields: Any) -> UserPreferences:
+        """Update preferred_job_titles, preferred_locations, salary_min/max, ..."""
+        return _run(lambda s: users.update_preferences(s, user_id, fields))
+
+    # -- resumes ------------------------------------------------------------
+
+    @staticmethod
+    def add_resume(
+        user_id: int,
+        filename: str,
+        file_path: str,
+        file_size: int | None = None,
+        file_type: str | None = None,
+        parsed_text: str | None = None,
+        skills_extracted: list[str] | None = None,
+        experience_level: str | None = None,
+        is_active: bool = True,
+    ) -> Resume:
+        """Store a resume; an active one deactivates the user's other resumes."""
+        fields = _given(
+            filename=filename, file_path=file_path, file_size=file_size, file_type=file_type,
+            parsed_text=parsed_text, skills_extracted=skills_extracted,
+            experience_level=experience_level, is_active=is_active,
+        )  # fmt: skip
+        return _run(lambda s: resumes.add(s, user_id, fields))
+
+    @staticmethod
+    def get_user_resumes(user_id: int, active_only: bool = True) -> list[Resume]:
+        """The user's resumes, newest first; only the active one by default."""
+        return _run(lambda s: resumes.list_for_user(s, user_id, active_only))
+
+    @staticmethod
+    def get_resume(resume_id: int) -> Resume | None:
+        """The resume with ``resume_id``, or ``None``."""
+        return _run(lambda s: resumes.get(s, resume_id))
+
+    @staticmethod
+    def set_active_resume(resume_id: int) -> Resume:
+        """Make this resume the user's one active resume."""
+        return _run(lambda s: resumes.set_active(s, resume_id))
+
+    @staticmethod
+    def delete_resume(resume_id: int) -> bool:
+        """Delete a resume; applications that used it keep their data."""
+        _run(lambda s: resumes.remove(s, resume_id))
+        return True
+
+    # -- applications -------------------------------------------------------
+
+    @staticmethod
+    def add_job_application(
+        user_id: int,
+        job_title: str,
+        company: str,
+        location: str | None = None,
+        job_description: str | None = None,
+        job_url: str | None = None,
+        status: ApplicationStatus | str = ApplicationStatus.APPLIED,
+        source: str | None = None,
+        salary_min: int | None = None,
+        salary_max: int | None = None,
+        job_type: str | None = None,
+        is_remote: bool = False,
+        match_score: float | None = None,
+        resume_id: int | None = None,
+        notes: str | None = None,
+        application_date: datetime | None = None,
+        interview_date: datetime | None = None,
+        interview_type: str | None = None,
+        salary_currency: str | None = None,
+    ) -> JobApplication:
+        """Record an application and the first row of its status history."""
+        fields = _given(
+            job_title=job_title, company=company, location=location,
+            job_description=job_description, job_url=job_url, status=status, source=source,
+            salary_min=salary_min, salary_max=salary_max, job_type=job_type,
+            is_remote=is_remote, match_score=match_score, resume_id=resume_id, notes=notes,
+            application_date=application_date, interview_date=interview_date,
+            interview_type=interview_type, salary_currency=salary_currency,
+        )  # fmt: skip
+        return _run(lambda s: applications.add(s, user_id, fields))
+
+    @staticmethod
+    def get_application(application_id: int) -> JobApplication | None:
+        """The application with ``application_id``, or ``None``."""
+        return _run(lambda s: applications.get(s, application_id))
+
+    @staticmethod
+    def get_user_applications(
+        user_id: int,
+        status: ApplicationStatus | str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[JobApplication]:
+        """The user's applications, newest first, optionally of one status."""
+        return _run(lambda s: applications.list_for_user(s, user_id, status, limit, offset))
+
+    @staticmethod
+    def update_application(application_id: int, **fields: Any) -> JobApplication:
+        """Update an application's details (not its status: see below)."""
+        return _run(lambda s: applications.update(s, application_id, fields))
+
+    @staticmethod
+    def update_application_status(
+        app_id: int,
+        status: ApplicationStatus | str,
+        notes: str | None = None,
+        interview_date: datetime | None = None,
+        interview_type: str | None = None,
+    ) -> JobApplication:
+        """Move an application to ``status``, recording the move in its history."""
+        return _run(
+            lambda s: applications.change_status(
+                s, app_id, status, notes, interview_date, interview_type
+            )
+        )
+
+    @staticmethod
+    def get_application_history(application_id: int) -> list[ApplicationStatusHistory]:
+        """Every status the application entered, oldest first."""
+        return _run(lambda s: applications.history(s, application_id))
+
+    @staticmethod
+    def delete_application(application_id: int) -> bool:
+        """Delete an application and its history."""
+        _run(lambda s: applications.remove(s, application_id))
+        return True
+
+    @staticmethod
+    def get_application_statistics(user_id: int, days: int = 30) -> dict[str, Any]:
+        """Totals, recent count, status breakdown, interview rate, average match score."""
+        return _run(lambda s: analytics.application_statistics(s, user_id, days))
+
+    # -- search history -----------------------------------------------------
+
+    @staticmethod
+    def add_search_history(
+        user_id: int,
+        job_title: str | None = None,
+        location: str | None = None,
+        keywords: str | None = None,
+        sources_searched: list[str] | None = None,
+        max_results: int | None = None,
+        total_results: int = 0,
+        filtered_results: int = 0,
+        applications_made: int = 0,
+        search_duration: float | None = None,
+    ) -> SearchHistory:
+        """Record one job search and what it yielded."""
+        fields = _given(
+            job_title=job_title, location=location, keywords=keywords,
+            sources_searched=sources_searched, max_results=max_results,
+            total_results=total_results, filtered_results=filtered_results,
+            applications_made=applications_made, search_duration=search_duration,
+        )  # fmt: skip
+        return _run(lambda s: search_history.add(s, user_id, fields))
+
+    @staticmethod
+    def get_search_history(user_id: int, limit: int | None = None) -> list[SearchHistory]:
+        """The user's searches, newest first."""
+        return _run(lambda s: search_history.list_for_user(s, user_id, limit))
+
+    # -- AI analysis cache and settings --------------------------------------
+
+    @staticmethod
+    def cache_ai_analysis(
+        cache_key: str, analysis_type: str, results: Any, expiry_hours: float = 24
+    ) -> bool:
+        """Cache ``results`` under ``cache_key`` for ``expiry_hours`` hours."""
+        _run(lambda s: support.cache_analysis(s, cache_key, analysis_type, results, expiry_hours))
+        return True
+
+    @staticmethod
+    def get_cached_analysis(cache_key: str) -> Any | None:
+        """The cached results, or ``None`` when absent or expired."""
+        return _run(lambda s: support.cached_analysis(s, cache_key))
+
+    @staticmethod
+    def purge_expired_cache() -> int:
+        """Delete expired cache entries; returns how many were deleted."""
+        return _run(support.purge_expired)
+
+    @staticmethod
+    def get_setting(key: str, default: Any = None) -> Any:
+        """The typed value of a system setting, or ``default``."""
+        return _run(lambda s: support.get_setting(s, key, default))
+
+    @staticmethod
+    def set_setting(
+        key: str, value: Any, setting_type: SettingType | str | None = None
+    ) -> SystemSetting:
+        """Store a system setting; its type is inferred unless given."""
+        return _run(lambda s: support.set_setting(s, key, value, setting_type))
+
+
+__all__ = ["ApplicationStatus", "DatabaseUtils"]
