@@ -31,6 +31,7 @@ format: setup
 
 bench: setup
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.backup
 
 pg-start:
 	scripts/pg-test-server.sh start
