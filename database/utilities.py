@@ -28,6 +28,7 @@ from database.models import (
     User,
     UserPreferences,
 )
+from utils.errors import ValidationError
 
 T = TypeVar("T")
 
@@ -35,6 +36,24 @@ T = TypeVar("T")
 def _run(work: Callable[[Session], T]) -> T:
     with db_session_scope() as session:
         return work(session)
+
+
+def _target(name: str, args: tuple[Any, ...], fields: dict[str, Any]) -> Any:
+    """The id an ``update_*(id, **fields)`` call is about.
+
+    Taken apart by hand so that ``update_user(5, user_id=6)`` is a
+    :class:`ValidationError` on the protected field, not a ``TypeError``, while
+    ``update_user(user_id=5, ...)`` keeps working.
+    """
+    if len(args) > 1:
+        raise TypeError(f"expected one positional argument ({name}), got {len(args)}")
+    if args:
+        if name in fields:
+            raise ValidationError(name, "cannot be set or updated directly", fields[name])
+        return args[0]
+    if name not in fields:
+        raise TypeError(f"missing required argument: {name!r}")
+    return fields.pop(name)
 
 
 def _given(**values: Any) -> dict[str, Any]:
@@ -67,9 +86,13 @@ class DatabaseUtils:
         return _run(lambda s: users.get(s, user_id))
 
     @staticmethod
-    def update_user(user_id: int, **fields: Any) -> User:
-        """Update profile fields; ``id``, ``password_hash`` and timestamps are refused."""
-        return _run(lambda s: users.update(s, user_id, fields))
+    def update_user(*user_id: int, **fields: Any) -> User:
+        """``update_user(user_id, **fields)``: update profile fields.
+
+        ``id``, ``user_id``, ``password_hash`` and timestamps are refused.
+        """
+        target = _target("user_id", user_id, fields)
+        return _run(lambda s: users.update(s, target, fields))
 
     @staticmethod
     def delete_user(user_id: int) -> bool:
@@ -95,9 +118,15 @@ class DatabaseUtils:
         return _run(lambda s: users.get_preferences(s, user_id))
 
     @staticmethod
-    def update_user_preferences(user_id: int, **fields: Any) -> UserPreferences:
-        """Update preferred_job_titles, preferred_locations, salary_min/max, ..."""
-        return _run(lambda s: users.update_preferences(s, user_id, fields))
+    def update_user_preferences(*user_id: int, **fields: Any) -> UserPreferences:
+        """``update_user_preferences(user_id, **fields)``: preferred_job_titles, ...
+
+        Fields: preferred_job_titles, preferred_locations, preferred_companies,
+        preferred_job_types, salary_min, salary_max, salary_currency,
+        remote_work_preference, email_notifications.
+        """
+        target = _target("user_id", user_id, fields)
+        return _run(lambda s: users.update_preferences(s, target, fields))
 
     # -- resumes ------------------------------------------------------------
 
@@ -193,9 +222,13 @@ class DatabaseUtils:
         return _run(lambda s: applications.list_for_user(s, user_id, status, limit, offset))
 
     @staticmethod
-    def update_application(application_id: int, **fields: Any) -> JobApplication:
-        """Update an application's details (not its status: see below)."""
-        return _run(lambda s: applications.update(s, application_id, fields))
+    def update_application(*application_id: int, **fields: Any) -> JobApplication:
+        """``update_application(application_id, **fields)``: change its details.
+
+        The status is changed with :meth:`update_application_status`.
+        """
+        target = _target("application_id", application_id, fields)
+        return _run(lambda s: applications.update(s, target, fields))
 
     @staticmethod
     def update_application_status(
