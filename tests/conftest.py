@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from database.connection import DatabaseManager, cleanup_database, init_database
@@ -67,9 +71,19 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         cleanup_database()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    for attempt in range(5):
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            time.sleep(0.5 * (attempt + 1))
+    warnings.warn(f"could not drop the test database {name}", stacklevel=1)
 
 
 @pytest.fixture(autouse=True)
