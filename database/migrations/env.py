@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from database.config import DatabaseConfig
 from database.engine import build_engine
+from database.migrations.compare import include_object
 from database.migrations.recording import record_version
 from database.models import Base
 
@@ -26,6 +27,7 @@ def run_migrations(connection: Connection) -> None:
         transaction_per_migration=True,
         transactional_ddl=True,
         compare_type=True,
+        include_object=include_object,
         on_version_apply=record_version,
     )
     with context.begin_transaction():
