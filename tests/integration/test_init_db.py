@@ -1,0 +1,135 @@
+"""The ``init_db`` command, run as a user would: a separate process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from tests.conftest import ROOT, url_for
+
+SECRET = "s3cret-Pa55word"
+
+
+def run_init_db(
+    *args: str, url: str | None, as_module: bool = False
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env.pop("ENVIRONMENT", None)
+    if url is not None:
+        env["DATABASE_URL"] = url
+    env["COLUMNS"] = "200"
+    command = ["-m", "database.init_db"] if as_module else [str(ROOT / "database" / "init_db.py")]
+    return subprocess.run(
+        [sys.executable, *command, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+
+
+#: init_db works on databases that outlive the process: a SQLite file and PostgreSQL.
+persistent = pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"])
+
+
+@pytest.fixture
+def target(engine_name, request, tmp_path) -> tuple[str, str]:
+    """(environment, DATABASE_URL) of a throwaway database."""
+    url = url_for(engine_name, request, tmp_path)
+    assert url is not None
+    return ("production" if engine_name == "postgresql" else "development"), url
+
+
+def user_rows(output: str) -> int:
+    line = next(line for line in output.splitlines() if " users " in f" {line} ")
+    return int(line.strip(" │|").split()[-1])
+
+
+@persistent
+def test_creates_the_database_and_prints_its_status(target):
+    environment, url = target
+    result = run_init_db("--environment", environment, url=url)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "schema version" in out and out.split("schema version")[1].split()[1] >= "002"
+    assert ("postgresql" if environment == "production" else "sqlite") in out
+    for table in ("users", "job_applications", "application_status_history"):
+        assert table in out
+    password = make_url(url).password
+    assert password is None or str(password) not in out
+
+
+@persistent
+def test_demo_data_is_loaded_once(target):
+    environment, url = target
+    first = run_init_db("-e", environment, "--demo", url=url, as_module=True)
+    second = run_init_db("-e", environment, "--demo", url=url, as_module=True)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "Loaded the demo dataset" in first.stdout
+    assert "Loaded the demo dataset" not in second.stdout
+    assert user_rows(second.stdout) == 1
+
+
+@persistent
+def test_reset_without_confirmation_changes_nothing(target):
+    environment, url = target
+    run_init_db("-e", environment, "--demo", url=url)
+    result = run_init_db("-e", environment, "--reset", url=url)
+    assert result.returncode == 1
+    assert "not confirmed" in result.stdout
+    assert user_rows(run_init_db("-e", environment, url=url).stdout) == 1
+
+
+@persistent
+def test_reset_with_yes_empties_the_database(target):
+    environment, url = target
+    run_init_db("-e", environment, "--demo", url=url)
+    result = run_init_db("-e", environment, "--reset", "--yes", url=url)
+    assert result.returncode == 0, result.stderr
+    assert user_rows(result.stdout) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"postgresql://app:{SECRET}@127.0.0.1:9/x", "Cannot connect"),
+        (f"mysql://app:{SECRET}@localhost/x", "unsupported database"),
+    ],
+)
+def test_failures_are_one_line_without_traceback_or_password(url, expected):
+    result = run_init_db("-e", "production", url=url)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("init_db: error:") and expected in lines[0]
+
+
+def test_bad_setting_is_reported_by_name():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env["DATABASE_PORT"] = "not-a-port"
+    result = subprocess.run(
+        [sys.executable, "-m", "database.init_db", "-e", "production"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "DATABASE_PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_development_default_is_the_project_data_file():
+    from database.config import DEFAULT_SQLITE_PATH
+
+    assert Path(ROOT) / "data" / "auto_applyer.db" == DEFAULT_SQLITE_PATH
