@@ -87,11 +87,15 @@ def _drop_database(admin: Engine, name: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test sees the developer's database settings; none leaves a manager behind."""
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's settings or data; none leaves a manager behind.
+
+    Even ``init_database("development")`` lands in a throwaway file.
+    """
     for name in list(os.environ):
         if name.startswith("DATABASE_") or name == "ENVIRONMENT":
             monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABASE_SQLITE_PATH", str(tmp_path / "development.db"))
     yield
     cleanup_database()
 

@@ -159,11 +159,13 @@ class MigrationManager:
     def rollback_migration(self, version: str) -> list[str]:
         """Roll back ``version`` and every migration applied after it.
 
-        Returns the versions rolled back, newest first.
+        Returns the versions rolled back, newest first; ``[]`` when ``version``
+        is not applied (there is nothing to undo).
         """
         self._get(version)
         if version not in self._applied():
-            raise MigrationError(f"Migration {version} is not applied; nothing to roll back")
+            logger.info("migration %s is not applied; nothing to roll back", version)
+            return []
         ordered = [m.version for m in self._ordered()]
         index = ordered.index(version)
         return self._move_to(ordered[index - 1] if index > 0 else None)

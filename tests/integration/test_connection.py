@@ -177,7 +177,8 @@ def test_sqlite_synchronous_can_be_relaxed(monkeypatch, tmp_path):
 # -- configuration ---------------------------------------------------------------
 
 
-def test_environment_defaults_to_development():
+def test_environment_defaults_to_development(monkeypatch):
+    monkeypatch.delenv("DATABASE_SQLITE_PATH")
     config = DatabaseConfig.for_environment()
     assert config.environment == "development"
     assert config.sqlite_file == DEFAULT_SQLITE_PATH
