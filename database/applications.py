@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from database import resumes, users
+from database import duplicates, resumes, users
 from database.column_types import utcnow
+from database.duplicates import OnDuplicate
 from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
 from database.records import apply_changes, check_salary_range
 from database.schemas import (
@@ -31,8 +32,20 @@ from database.schemas import (
 from utils.errors import ValidationError
 
 
-def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> JobApplication:
-    """A new application and the history row of its first status."""
+def add(
+    session: Session,
+    user_id: int,
+    fields: Mapping[str, Any],
+    on_duplicate: OnDuplicate | str = OnDuplicate.ALLOW,
+) -> JobApplication:
+    """A new application and the history row of its first status.
+
+    When the user already has the same posting (see :mod:`database.duplicates`),
+    ``on_duplicate`` decides: ``"allow"`` (default) adds it anyway, ``"fail"``
+    raises :class:`ValidationError`, ``"skip"`` returns the existing application
+    unchanged and ``"update"`` returns it with the new values written in.
+    """
+    policy = duplicates.parse_on_duplicate(on_duplicate)
     values = dict(fields)
     if "status" in values:
         values["status"] = parse_status(values["status"])
@@ -40,12 +53,14 @@ def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> JobApplica
     users.ensure_exists(session, user_id)
     if data.resume_id is not None:
         resumes.require_owned(session, data.resume_id, user_id)
+    given = data.model_dump(exclude_none=True)
+    keys = duplicates.keys_for(given)
+    if policy is not OnDuplicate.ALLOW:
+        existing_id = duplicates.find_existing(session, user_id, keys)
+        if existing_id is not None:
+            return _resolve_duplicate(session, existing_id, given, keys, policy)
     now = utcnow()
-    application = JobApplication(
-        user_id=user_id,
-        **data.model_dump(exclude_none=True),
-        status_changed_at=now,
-    )
+    application = JobApplication(user_id=user_id, **given, **keys, status_changed_at=now)
     if application.application_date is None:
         application.application_date = now
     session.add(application)
@@ -61,6 +76,30 @@ def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> JobApplica
     )
     session.flush()
     return application
+
+
+def _resolve_duplicate(
+    session: Session,
+    existing_id: int,
+    given: Mapping[str, Any],
+    keys: Mapping[str, str | None],
+    policy: OnDuplicate,
+) -> JobApplication:
+    existing = require(session, existing_id)
+    if policy is OnDuplicate.FAIL:
+        same_url = keys["url_key"] is not None and existing.url_key == keys["url_key"]
+        raise ValidationError(
+            "job_url" if same_url else "job_title",
+            f"is the same posting as application {existing_id}; "
+            "choose on_duplicate='skip' or 'update' to keep one",
+        )
+    if policy is OnDuplicate.UPDATE:
+        changes = {k: v for k, v in given.items() if k not in ("status", "application_date")}
+        update(session, existing_id, changes)
+        status = given.get("status")
+        if status is not None and status != existing.status:
+            change_status(session, existing_id, status)
+    return existing
 
 
 def get(session: Session, application_id: int) -> JobApplication | None:
@@ -114,8 +153,14 @@ def update(session: Session, application_id: int, fields: Mapping[str, Any]) -> 
         resumes.require_owned(session, changes["resume_id"], application.user_id)
     check_salary_range(application, changes)
     apply_changes(application, changes)
+    if _POSTING_FIELDS.intersection(changes):
+        posting = {name: getattr(application, name) for name in _POSTING_FIELDS}
+        apply_changes(application, duplicates.keys_for(posting))
     session.flush()
     return application
+
+
+_POSTING_FIELDS = frozenset({"job_url", "company", "job_title", "location"})
 
 
 class _StatusExtras(InputModel):

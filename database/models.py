@@ -233,6 +233,9 @@ class JobApplication(TimestampMixin, Base):
             "match_score",
         ),
         Index("ix_job_applications_resume", "resume_id"),
+        # Migration 003: duplicate postings are found by one index lookup per key.
+        Index("ix_job_applications_user_url_key", "user_id", "url_key"),
+        Index("ix_job_applications_user_posting_key", "user_id", "posting_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -263,6 +266,10 @@ class JobApplication(TimestampMixin, Base):
     status_changed_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )
+    # Digests of the normalised posting address and of company + title + location
+    # (see database.duplicates); written with the row, never by callers.
+    url_key: Mapped[str | None] = mapped_column(String(32))
+    posting_key: Mapped[str | None] = mapped_column(String(32))
 
     def __repr__(self) -> str:
         return (

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from database import analytics, applications, resumes, search_history, support, users
+from database import analytics, applications, resumes, search, search_history, support, users
 from database.connection import db_session_scope
 from database.models import (
     ApplicationStatus,
@@ -194,8 +194,15 @@ class DatabaseUtils:
         interview_date: datetime | None = None,
         interview_type: str | None = None,
         salary_currency: str | None = None,
+        on_duplicate: str = "allow",
     ) -> JobApplication:
-        """Record an application and the first row of its status history."""
+        """Record an application and the first row of its status history.
+
+        ``on_duplicate`` applies when the user already has this posting (same
+        normalised ``job_url``, or same company + title + location): ``"allow"``
+        adds it anyway, ``"fail"`` raises :class:`ValidationError`, ``"skip"``
+        returns the existing application, ``"update"`` updates and returns it.
+        """
         fields = _given(
             job_title=job_title, company=company, location=location,
             job_description=job_description, job_url=job_url, status=status, source=source,
@@ -204,7 +211,7 @@ class DatabaseUtils:
             application_date=application_date, interview_date=interview_date,
             interview_type=interview_type, salary_currency=salary_currency,
         )  # fmt: skip
-        return _run(lambda s: applications.add(s, user_id, fields))
+        return _run(lambda s: applications.add(s, user_id, fields, on_duplicate))
 
     @staticmethod
     def get_application(application_id: int) -> JobApplication | None:
@@ -321,6 +328,30 @@ class DatabaseUtils:
     ) -> SystemSetting:
         """Store a system setting; its type is inferred unless given."""
         return _run(lambda s: support.set_setting(s, key, value, setting_type))
+
+    # -- search, analytics, bulk import and export --
+
+    @staticmethod
+    def search_applications(
+        user_id: int,
+        query: str,
+        status: ApplicationStatus | str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """The user's applications matching ``query`` (words, "phrases", prefix*), best first.
+
+        Each hit: ``id``, ``job_title``, ``company``, ``location``, ``status``,
+        ``application_date``, ``score``, ``snippet`` (matches in ``**...**``).
+        """
+        return _run(lambda s: search.search_applications(s, user_id, query, status, limit, offset))
+
+    @staticmethod
+    def search_resumes(
+        user_id: int, query: str, limit: int = 20, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """The user's resumes matching ``query``, best first (``id``, ``filename``, ...)."""
+        return _run(lambda s: search.search_resumes(s, user_id, query, limit, offset))
 
 
 __all__ = ["ApplicationStatus", "DatabaseUtils"]

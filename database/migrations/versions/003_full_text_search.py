@@ -1,0 +1,160 @@
+"""Full-text search support
+
+Applications (job title, company, location, description, notes) and resumes
+(file name, parsed text) become searchable. SQLite: FTS5 tables with external
+content, kept in sync by triggers; the owner's id is indexed too so that a
+user's search never walks other users' matches. PostgreSQL: a ``tsvector``
+column filled by a trigger (only when a searched column changes) and a GIN
+index. The upgrade indexes the rows already there. Also adds the duplicate
+posting keys of applications (see ``database.duplicates``), filled for
+existing rows.
+
+Revision ID: 003
+Revises: 002
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from database.duplicates import keys_for
+
+revision = "003"
+down_revision = "002"
+branch_labels = None
+depends_on = None
+
+#: table -> (searched columns, PostgreSQL weight of each)
+SEARCHED = {
+    "job_applications": (
+        ("job_title", "A"),
+        ("company", "B"),
+        ("location", "C"),
+        ("job_description", "D"),
+        ("notes", "D"),
+    ),
+    "resumes": (("filename", "A"), ("parsed_text", "B")),
+}
+KEY_INDEXES = (
+    ("ix_job_applications_user_url_key", ["user_id", "url_key"]),
+    ("ix_job_applications_user_posting_key", ["user_id", "posting_key"]),
+)
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+PG_CONFIG = "english"
+# The SQL below is assembled from the constant table and column names above only.
+
+
+def upgrade() -> None:
+    _add_posting_keys()
+    if op.get_bind().dialect.name == "sqlite":
+        for table, columns in SEARCHED.items():
+            _create_sqlite_index(table, [name for name, _ in columns])
+    else:
+        for table, columns in SEARCHED.items():
+            _create_postgresql_index(table, columns)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for table in SEARCHED:
+            for suffix in ("ai", "ad", "au"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
+            op.execute(f"DROP TABLE IF EXISTS {table}_fts")
+    else:
+        for table in SEARCHED:
+            op.execute(f"DROP INDEX IF EXISTS ix_{table}_search_vector")
+            op.execute(f"DROP TRIGGER IF EXISTS aa_{table}_search_vector ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS aa_{table}_search_vector()")
+            op.drop_column(table, "search_vector")
+    for name, _columns in reversed(KEY_INDEXES):
+        op.drop_index(name, table_name="job_applications")
+    with op.batch_alter_table("job_applications") as batch:
+        batch.drop_column("posting_key")
+        batch.drop_column("url_key")
+
+
+def _add_posting_keys() -> None:
+    op.add_column("job_applications", sa.Column("url_key", sa.String(length=32), nullable=True))
+    op.add_column("job_applications", sa.Column("posting_key", sa.String(length=32), nullable=True))
+    apps = sa.table(
+        "job_applications",
+        sa.column("id", sa.Integer),
+        sa.column("job_url", sa.String),
+        sa.column("company", sa.String),
+        sa.column("job_title", sa.String),
+        sa.column("location", sa.String),
+        sa.column("url_key", sa.String),
+        sa.column("posting_key", sa.String),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(apps.c.id, apps.c.job_url, apps.c.company, apps.c.job_title, apps.c.location)
+    ).mappings()
+    updates = [{"row_id": row["id"], **keys_for(dict(row))} for row in rows]
+    if updates:
+        bind.execute(
+            apps.update()
+            .where(apps.c.id == sa.bindparam("row_id"))
+            .values(url_key=sa.bindparam("url_key"), posting_key=sa.bindparam("posting_key")),
+            updates,
+        )
+    for name, columns in KEY_INDEXES:
+        op.create_index(name, "job_applications", columns)
+
+
+def _create_sqlite_index(table: str, columns: list[str]) -> None:
+    fts = f"{table}_fts"
+    indexed = [*columns, "user_id"]
+    names = ", ".join(indexed)
+    new = ", ".join(f"new.{c}" for c in indexed)
+    old = ", ".join(f"old.{c}" for c in indexed)
+    op.execute(
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', "
+        f"content_rowid='id', tokenize='{FTS_TOKENIZER}')"
+    )
+    op.execute(
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "  # noqa: S608
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "  # noqa: S608
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END"
+    )
+    # Only a change to an indexed column touches the index (not a status change).
+    op.execute(
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN "  # noqa: S608
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END"
+    )
+    op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # noqa: S608
+
+
+def _create_postgresql_index(table: str, columns: tuple[tuple[str, str], ...]) -> None:
+    function = f"aa_{table}_search_vector"
+    vector = " || ".join(
+        f"setweight(to_tsvector('{PG_CONFIG}', {_pg_text(name)}), '{weight}')"
+        for name, weight in columns
+    )
+    names = ", ".join(name for name, _ in columns)
+    op.add_column(table, sa.Column("search_vector", postgresql.TSVECTOR()))
+    op.execute(
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN NEW.search_vector := {vector}; RETURN NEW; END $$"
+    )
+    op.execute(
+        f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE OF {names} ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+    )
+    backfill = vector.replace("NEW.", "")
+    op.execute(f"UPDATE {table} SET search_vector = {backfill}")  # noqa: S608
+    op.execute(f"CREATE INDEX ix_{table}_search_vector ON {table} USING gin (search_vector)")
+
+
+def _pg_text(name: str) -> str:
+    # PostgreSQL's parser reads "backend_cv.pdf" as one file-name token; split it
+    # into words so a search for "backend" finds it, as on SQLite.
+    if name == "filename":
+        return "regexp_replace(coalesce(NEW.filename, ''), '[^[:alnum:]]+', ' ', 'g')"
+    return f"coalesce(NEW.{name}, '')"
