@@ -15,15 +15,17 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 run: setup
-	$(PY) -m database.init_db --environment development --demo
+	$(PY) -m database.init_db --environment development
+	ENVIRONMENT=development $(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 test: setup lint
+	scripts/install-browser.sh
 	$(PY) -m pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy database utils
+	$(VENV)/bin/mypy database utils dashboard
 
 format: setup
 	$(VENV)/bin/ruff format .

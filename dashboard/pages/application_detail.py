@@ -1,0 +1,129 @@
+"""One application: its details, status change, timeline, edit and delete."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import streamlit as st
+
+from dashboard import forms
+from dashboard.pages import application_form
+from database.models import ApplicationStatus, JobApplication
+from database.utilities import DatabaseUtils
+
+SELECTED = "selected_application"
+
+
+def status_label(status: ApplicationStatus | str) -> str:
+    """A status as people read it: "interview scheduled"."""
+    return ApplicationStatus(status).value.replace("_", " ")
+
+
+def _change_status(application_id: int, form: str) -> None:
+    key = f"{form}."
+    day = st.session_state.get(key + "interview_day")
+    at = st.session_state.get(key + "interview_time")
+    interview = forms.utc_datetime(
+        day if isinstance(day, date) else None, at if isinstance(at, time) else None
+    )
+    forms.attempt(
+        form,
+        lambda: DatabaseUtils.update_application_status(
+            application_id,
+            st.session_state[key + "status"],
+            notes=forms.text_or_none(key + "notes"),
+            interview_date=interview,
+            interview_type=forms.text_or_none(key + "interview_type"),
+        ),
+        "Status updated.",
+        clear=[key + n for n in ("notes", "interview_day", "interview_time", "interview_type")],
+    )
+
+
+def _status_form(application: JobApplication) -> None:
+    form = f"status_{application.id}"
+    key = f"{form}."
+    with st.form(form):
+        forms.general_error(form, ("status", "notes", "interview_date", "interview_type"))
+        statuses = list(ApplicationStatus)
+        st.selectbox(
+            "New status",
+            statuses,
+            index=statuses.index(application.status),
+            format_func=status_label,
+            key=key + "status",
+        )
+        forms.field_error(form, "status")
+        st.text_area("Notes about this change", key=key + "notes")
+        forms.field_error(form, "notes")
+        left, middle, right = st.columns(3)
+        left.date_input("Interview date", value=None, key=key + "interview_day")
+        middle.time_input("Interview time (UTC)", value=None, key=key + "interview_time")
+        right.text_input("Interview type (e.g. video)", key=key + "interview_type")
+        forms.field_error(form, "interview_date")
+        forms.field_error(form, "interview_type")
+        st.form_submit_button(
+            "Change status", type="primary", on_click=_change_status, args=(application.id, form)
+        )
+
+
+def _timeline(application: JobApplication) -> None:
+    st.markdown("**Status timeline**")
+    for entry in DatabaseUtils.get_application_history(application.id):
+        when = entry.changed_at.strftime("%Y-%m-%d %H:%M")
+        moved = (
+            f"{status_label(entry.from_status)} → {status_label(entry.to_status)}"
+            if entry.from_status is not None
+            else f"started as {status_label(entry.to_status)}"
+        )
+        note = f" — {entry.notes}" if entry.notes else ""
+        st.markdown(f"- `{when}` {moved}{note}")
+
+
+def _delete(application_id: int) -> None:
+    if forms.attempt(
+        f"delete_{application_id}",
+        lambda: DatabaseUtils.delete_application(application_id),
+        "Application deleted.",
+    ):
+        st.session_state.pop(SELECTED, None)
+
+
+def _delete_section(application: JobApplication) -> None:
+    form = f"delete_{application.id}"
+    with st.expander("Delete this application"):
+        st.warning("Deleting removes the application and its whole timeline; it cannot be undone.")
+        confirmed = st.checkbox(
+            f"Yes, delete {application.job_title} at {application.company}",
+            key=f"{form}.confirm",
+        )
+        forms.general_error(form, ())
+        st.button(
+            "Delete",
+            key=f"{form}.button",
+            disabled=not confirmed,
+            on_click=_delete,
+            args=(application.id,),
+        )
+
+
+def render(user_id: int, application: JobApplication) -> None:
+    """Everything about one application."""
+    st.subheader(f"{application.job_title} at {application.company}")
+    facts = [
+        f"#{application.id}",
+        f"{status_label(application.status)} since {application.status_changed_at:%Y-%m-%d}",
+        f"applied {application.application_date:%Y-%m-%d}",
+    ]
+    if application.interview_date:
+        facts.append(f"interview {application.interview_date:%Y-%m-%d %H:%M} UTC")
+    st.caption(" · ".join(facts))
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Change status**")
+        _status_form(application)
+    with right:
+        _timeline(application)
+    with st.expander("Edit details"):
+        application_form.edit_form(user_id, application)
+    _delete_section(application)

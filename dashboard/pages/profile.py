@@ -1,0 +1,144 @@
+"""The Profile & preferences page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import forms
+from database.models import User, UserPreferences
+from database.utilities import DatabaseUtils
+
+PROFILE = "profile"
+PREFS = "preferences"
+PROFILE_TEXT = {
+    "email": "Email",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone",
+    "location": "Location",
+    "job_title": "Current or wanted job title",
+    "linkedin_url": "LinkedIn URL",
+}
+PREF_LISTS = {
+    "preferred_job_titles": "Job titles",
+    "preferred_locations": "Locations",
+    "preferred_companies": "Companies",
+    "preferred_job_types": "Job types",
+}
+
+
+def _key(form: str, name: str) -> str:
+    return f"{form}.{name}"
+
+
+def _load(user: User, prefs: UserPreferences | None) -> None:
+    if st.session_state.get("_profile_loaded") == (user.id, user.updated_at):
+        return
+    for name in PROFILE_TEXT:
+        st.session_state[_key(PROFILE, name)] = getattr(user, name) or ""
+    st.session_state[_key(PROFILE, "experience_years")] = user.experience_years
+    st.session_state[_key(PROFILE, "skills")] = ", ".join(user.skills)
+    st.session_state[_key(PROFILE, "summary")] = user.summary or ""
+    if prefs is not None:
+        for name in PREF_LISTS:
+            st.session_state[_key(PREFS, name)] = ", ".join(getattr(prefs, name))
+        for name in ("salary_min", "salary_max"):
+            st.session_state[_key(PREFS, name)] = getattr(prefs, name)
+        st.session_state[_key(PREFS, "salary_currency")] = prefs.salary_currency or ""
+        st.session_state[_key(PREFS, "remote_work_preference")] = prefs.remote_work_preference
+        st.session_state[_key(PREFS, "email_notifications")] = prefs.email_notifications
+    st.session_state["_profile_loaded"] = (user.id, user.updated_at)
+
+
+def _save_profile(user_id: int) -> None:
+    fields: dict[str, Any] = {n: forms.text_or_none(_key(PROFILE, n)) for n in PROFILE_TEXT}
+    fields["experience_years"] = forms.number_or_none(_key(PROFILE, "experience_years"))
+    fields["skills"] = forms.text_list(_key(PROFILE, "skills"))
+    fields["summary"] = forms.text_or_none(_key(PROFILE, "summary"))
+    if forms.attempt(
+        PROFILE, lambda: DatabaseUtils.update_user(user_id, **fields), "Profile saved."
+    ):
+        st.session_state.pop("_profile_loaded", None)
+
+
+def _save_preferences(user_id: int) -> None:
+    fields: dict[str, Any] = {n: forms.text_list(_key(PREFS, n)) for n in PREF_LISTS}
+    for name in ("salary_min", "salary_max"):
+        fields[name] = forms.number_or_none(_key(PREFS, name))
+    currency = forms.text_or_none(_key(PREFS, "salary_currency"))
+    fields["salary_currency"] = currency.upper() if currency else None
+    for name in ("remote_work_preference", "email_notifications"):
+        fields[name] = bool(st.session_state.get(_key(PREFS, name)))
+    forms.attempt(
+        PREFS,
+        lambda: DatabaseUtils.update_user_preferences(user_id, **fields),
+        "Preferences saved.",
+    )
+
+
+def _profile_form(user_id: int) -> None:
+    with st.form(PROFILE):
+        forms.general_error(PROFILE, (*PROFILE_TEXT, "experience_years", "skills", "summary"))
+        left, right = st.columns(2)
+        for index, (name, label) in enumerate(PROFILE_TEXT.items()):
+            with left if index % 2 == 0 else right:
+                st.text_input(label, key=_key(PROFILE, name))
+                forms.field_error(PROFILE, name)
+        right.number_input(
+            "Years of experience", value=None, step=1, key=_key(PROFILE, "experience_years")
+        )
+        with right:
+            forms.field_error(PROFILE, "experience_years")
+        st.text_input("Skills (comma-separated)", key=_key(PROFILE, "skills"))
+        forms.field_error(PROFILE, "skills")
+        st.text_area("Summary", key=_key(PROFILE, "summary"))
+        st.form_submit_button(
+            "Save profile", type="primary", on_click=_save_profile, args=(user_id,)
+        )
+
+
+def _preferences_form(user_id: int) -> None:
+    with st.form(PREFS):
+        forms.general_error(PREFS, (*PREF_LISTS, "salary_min", "salary_max", "salary_currency"))
+        for name, label in PREF_LISTS.items():
+            st.text_input(f"Preferred {label.lower()} (comma-separated)", key=_key(PREFS, name))
+            forms.field_error(PREFS, name)
+        left, middle, right = st.columns(3)
+        left.number_input("Minimum salary", value=None, step=1000, key=_key(PREFS, "salary_min"))
+        middle.number_input("Maximum salary", value=None, step=1000, key=_key(PREFS, "salary_max"))
+        right.text_input("Currency (e.g. USD)", key=_key(PREFS, "salary_currency"))
+        forms.field_error(PREFS, "salary_min")
+        forms.field_error(PREFS, "salary_max")
+        forms.field_error(PREFS, "salary_currency")
+        st.checkbox("Open to remote work", key=_key(PREFS, "remote_work_preference"))
+        st.checkbox("Email notifications", key=_key(PREFS, "email_notifications"))
+        st.form_submit_button("Save preferences", on_click=_save_preferences, args=(user_id,))
+
+
+def _delete_profile(user_id: int) -> None:
+    forms.attempt("delete_profile", lambda: DatabaseUtils.delete_user(user_id), "Profile deleted.")
+
+
+def render(user_id: int) -> None:
+    """The Profile & preferences page."""
+    user = DatabaseUtils.get_user_by_id(user_id)
+    if user is None:
+        st.info("This profile no longer exists.")
+        return
+    _load(user, user.preferences)
+    st.title(f"Profile: {user.full_name}")
+    _profile_form(user_id)
+    st.subheader("What you are looking for")
+    _preferences_form(user_id)
+    with st.expander("Delete this profile"):
+        st.warning("Deletes the profile with all its applications, resumes and searches.")
+        typed = st.text_input(f"Type {user.email} to confirm", key="delete_profile.confirm")
+        forms.general_error("delete_profile", ())
+        st.button(
+            "Delete profile",
+            disabled=typed.strip().lower() != user.email.lower(),
+            on_click=_delete_profile,
+            args=(user_id,),
+        )

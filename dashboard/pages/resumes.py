@@ -1,0 +1,103 @@
+"""The Resumes page: upload (PDF, DOCX, TXT), the active resume, extracted skills."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import forms, resume_files, state
+from database.models import Resume
+from database.utilities import DatabaseUtils
+
+FORM = "upload_resume"
+
+
+def _upload(user_id: int) -> None:
+    upload = st.session_state.get(f"{FORM}.file")
+    if upload is None:
+        st.session_state[f"_errors.{FORM}"] = {"file": "Choose a file first."}
+        return
+    content = upload.getvalue()
+
+    def work() -> None:
+        stored = resume_files.store(state.data_dir(), user_id, content)
+        try:
+            DatabaseUtils.add_resume(
+                user_id=user_id,
+                filename=upload.name[:255] or "resume",
+                file_path=str(stored.path),
+                file_size=stored.size,
+                file_type=stored.kind,
+                parsed_text=stored.text,
+                skills_extracted=stored.skills,
+                is_active=bool(st.session_state.get(f"{FORM}.active", True)),
+            )
+        except BaseException:
+            resume_files.remove(state.data_dir(), str(stored.path))
+            raise
+
+    forms.attempt(FORM, work, f"Uploaded {upload.name}.")
+
+
+def _set_active(resume_id: int) -> None:
+    forms.attempt(
+        "resumes", lambda: DatabaseUtils.set_active_resume(resume_id), "Active resume set."
+    )
+
+
+def _delete(resume: Resume) -> None:
+    def work() -> None:
+        DatabaseUtils.delete_resume(resume.id)
+        resume_files.remove(state.data_dir(), resume.file_path)
+
+    forms.attempt("resumes", work, f"Deleted {resume.filename}.")
+
+
+def _resume_card(resume: Resume) -> None:
+    with st.container(border=True):
+        badge = " · ✅ **active**" if resume.is_active else ""
+        st.markdown(f"**{resume.filename}**{badge}")
+        size = f"{resume.file_size / 1024:.1f} KB" if resume.file_size else "size unknown"
+        st.caption(
+            f"{(resume.file_type or '?').upper()} · {size} · uploaded {resume.upload_date:%Y-%m-%d}"
+        )
+        st.write("Skills: " + (", ".join(resume.skills_extracted) or "none recognised"))
+        if resume.parsed_text:
+            with st.expander("Extracted text"):
+                st.text(resume.parsed_text[:5000])
+        left, right = st.columns(2)
+        if not resume.is_active:
+            left.button(
+                "Make active",
+                key=f"resume.active.{resume.id}",
+                on_click=_set_active,
+                args=(resume.id,),
+            )
+        confirm = right.checkbox("Confirm delete", key=f"resume.confirm.{resume.id}")
+        right.button(
+            "Delete",
+            key=f"resume.delete.{resume.id}",
+            disabled=not confirm,
+            on_click=_delete,
+            args=(resume,),
+        )
+
+
+def render(user_id: int) -> None:
+    """The Resumes page."""
+    st.title("Resumes")
+    with st.form(FORM):
+        st.file_uploader(
+            f"Upload a resume (PDF, DOCX or TXT, at most {resume_files.MAX_BYTES // 2**20} MB)",
+            type=list(resume_files.KINDS),
+            key=f"{FORM}.file",
+        )
+        forms.field_error(FORM, "file")
+        forms.general_error(FORM, ("file",))
+        st.checkbox("Make it my active resume", value=True, key=f"{FORM}.active")
+        st.form_submit_button("Upload", type="primary", on_click=_upload, args=(user_id,))
+    forms.general_error("resumes", ())
+    resumes = DatabaseUtils.get_user_resumes(user_id, active_only=False)
+    if not resumes:
+        st.info("No resume yet: upload one to record which version you send where.")
+    for resume in resumes:
+        _resume_card(resume)

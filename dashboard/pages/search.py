@@ -1,0 +1,88 @@
+"""The Search page: full-text search over applications and resumes, snippets highlighted."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import streamlit as st
+
+from dashboard import forms
+from dashboard.pages.application_detail import SELECTED, status_label
+from database.utilities import DatabaseUtils
+from utils.errors import AutoApplyerError
+
+LIMIT = 20
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$])")
+
+
+def highlighted(snippet: str) -> str:
+    """Markdown of a snippet whose matches come between ``**`` markers.
+
+    Everything else is escaped, so text from the database never becomes markup.
+    """
+    parts = snippet.replace("\n", " ").split("**")
+    escaped = [_MARKDOWN.sub(r"\\\1", part) for part in parts]
+    return "".join(
+        f"**{part}**" if index % 2 == 1 and part.strip() else part
+        for index, part in enumerate(escaped)
+    )
+
+
+def _open(application_id: int) -> None:
+    st.session_state[SELECTED] = application_id
+    st.session_state["page"] = "Applications"
+
+
+def _application_hits(user_id: int, query: str) -> None:
+    hits: list[dict[str, Any]] = DatabaseUtils.search_applications(user_id, query, limit=LIMIT)
+    st.subheader(f"Applications ({len(hits)}{'+' if len(hits) == LIMIT else ''})")
+    if not hits:
+        st.caption("No application matches.")
+    for hit in hits:
+        with st.container(border=True):
+            st.markdown(f"**{hit['job_title']}** at {hit['company']}")
+            st.caption(
+                f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}"
+            )
+            st.markdown(highlighted(str(hit.get("snippet") or "")))
+            st.button("Open", key=f"search.open.{hit['id']}", on_click=_open, args=(hit["id"],))
+
+
+def _resume_hits(user_id: int, query: str) -> None:
+    hits: list[dict[str, Any]] = DatabaseUtils.search_resumes(user_id, query, limit=LIMIT)
+    st.subheader(f"Resumes ({len(hits)})")
+    if not hits:
+        st.caption("No resume matches.")
+    for hit in hits:
+        with st.container(border=True):
+            st.markdown(f"**{hit.get('filename', 'resume')}**")
+            st.markdown(highlighted(str(hit.get("snippet") or "")))
+
+
+def render(user_id: int) -> None:
+    """The Search page."""
+    st.title("Search")
+    if getattr(DatabaseUtils, "search_applications", None) is None:
+        st.info("Full-text search is not available in this version.")
+        return
+    query = st.text_input(
+        "Search your applications and resumes",
+        key="search.query",
+        placeholder='e.g. python remote, "data engineer", devel*',
+    )
+    if not query.strip():
+        st.caption(
+            'Several words match all of them; "quoted words" match a phrase; '
+            "a word ending in * matches every word starting so."
+        )
+        return
+    try:
+        _application_hits(user_id, query)
+        _resume_hits(user_id, query)
+    except AutoApplyerError as exc:
+        forms_message = f"{exc}" if not hasattr(exc, "rule") else f"Search {exc.rule}"
+        st.error(forms_message)
+
+
+__all__ = ["forms", "highlighted", "render"]

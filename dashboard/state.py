@@ -1,0 +1,88 @@
+"""Per-session state of the dashboard: the database, the chosen profile, the page.
+
+The database is global to the process (``database.connection``); the dashboard
+opens it once, on the environment named by ``$ENVIRONMENT`` (development by
+default), and reuses a database that is already open (tests open their own).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from database.config import PROJECT_ROOT
+from database.connection import DatabaseManager, get_database_manager, init_database
+from utils.errors import NotInitializedError
+
+USER_KEY = "user_id"
+PAGE_KEY = "page"
+FLASH_KEY = "_flash"
+VERSION_KEY = "_data_version"
+DATA_DIR_VARIABLE = "AUTO_APPLYER_DATA_DIR"
+
+_write_counter = 0
+
+
+def ensure_database() -> DatabaseManager:
+    """The open global database, opening (and migrating) it on first use."""
+    try:
+        return get_database_manager()
+    except NotInitializedError:
+        return init_database(os.environ.get("ENVIRONMENT") or "development")
+
+
+def data_dir() -> Path:
+    """The folder for files the dashboard keeps (resumes).
+
+    ``$AUTO_APPLYER_DATA_DIR`` when set; else the folder of the SQLite database
+    file; else ``data/`` under the project root.
+    """
+    configured = os.environ.get(DATA_DIR_VARIABLE)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    sqlite_file = ensure_database().config.sqlite_file
+    if sqlite_file is not None:
+        return sqlite_file.resolve().parent
+    return PROJECT_ROOT / "data"
+
+
+def current_user_id() -> int | None:
+    """The id of the profile this session works on, or ``None``."""
+    value = st.session_state.get(USER_KEY)
+    return value if isinstance(value, int) else None
+
+
+def select_user(user_id: int | None) -> None:
+    """Make ``user_id`` the profile of this session."""
+    st.session_state[USER_KEY] = user_id
+
+
+def data_version() -> tuple[int, int]:
+    """A token that changes whenever this process writes or reopens the database.
+
+    Cached reads take it as an argument, so a write is never followed by a stale read.
+    """
+    return (id(ensure_database()), _write_counter)
+
+
+def data_changed() -> None:
+    """Record that the data changed (invalidates every cached read)."""
+    global _write_counter
+    _write_counter += 1
+
+
+def flash(kind: str, message: str) -> None:
+    """Show ``message`` once, on the next run (survives ``st.rerun``)."""
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def show_flash() -> None:
+    """Display and forget the pending flash message, if any."""
+    pending: Any = st.session_state.pop(FLASH_KEY, None)
+    if pending is None:
+        return
+    kind, message = pending
+    {"success": st.success, "error": st.error, "warning": st.warning}.get(kind, st.info)(message)

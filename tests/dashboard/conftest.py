@@ -1,0 +1,55 @@
+"""Fixtures of the dashboard tests: the app under Streamlit's AppTest, in-process.
+
+AppTest runs the script in this process, so the app shares the global database
+the ``db`` fixture opened. The dashboard tests run on in-memory SQLite unless a
+module asks for every engine (the Applications page runs on PostgreSQL too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from database.connection import DatabaseManager
+from database.utilities import DatabaseUtils
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+@pytest.fixture(params=["sqlite_memory"])
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Uploaded files go to this test's folder, never the developer's ``data/``."""
+    folder = tmp_path / "dashboard-data"
+    monkeypatch.setenv("AUTO_APPLYER_DATA_DIR", str(folder))
+    st.cache_data.clear()
+    yield folder
+
+
+@pytest.fixture
+def app(db: DatabaseManager) -> Callable[..., AppTest]:
+    """A factory of a fresh session of the app on the test database."""
+
+    def start(user_id: int | None = None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        if user_id is not None:
+            at.session_state["user_id"] = user_id
+        if page is not None:
+            at.session_state["page"] = page
+        return at.run()
+
+    return start
+
+
+@pytest.fixture
+def user_id(db: DatabaseManager) -> int:
+    """A profile with no applications yet."""
+    return DatabaseUtils.create_user("ann@example.com", first_name="Ann", last_name="Lee").id
