@@ -38,7 +38,19 @@ def _no_nul(value: str) -> str:
     # PostgreSQL cannot store NUL in text; refuse it on every engine alike.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
     return value
+
+
+def check_text(value: str, field: str) -> str:
+    """``value`` if it can be stored as text on every engine, else :class:`ValidationError`."""
+    try:
+        return _no_nul(value)
+    except ValueError as exc:
+        raise ValidationError(field, str(exc), value) from None
 
 
 def _not_blank(value: str) -> str:

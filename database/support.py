@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from database.column_types import utcnow
 from database.models import AIAnalysisCache, SettingType, SystemSetting
+from database.schemas import check_text
 from utils.errors import ValidationError
 
 MAX_EXPIRY_HOURS = 24 * 365 * 10
@@ -22,9 +23,7 @@ def _key(value: Any, field: str, max_length: int) -> str:
         raise ValidationError(field, "must be a non-empty string", value)
     if len(value) > max_length:
         raise ValidationError(field, f"must be at most {max_length} characters", value)
-    if "\x00" in value:
-        raise ValidationError(field, "must not contain NUL characters", value)
-    return value
+    return check_text(value, field)
 
 
 def _json_text(value: Any, field: str) -> str:
@@ -32,9 +31,9 @@ def _json_text(value: Any, field: str) -> str:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise ValidationError(field, f"must be JSON-serialisable ({exc})") from None
-    if "\\u0000" in text or "\x00" in text:
+    if "\\u0000" in text:
         raise ValidationError(field, "must not contain NUL characters")
-    return text
+    return check_text(text, field)
 
 
 def cache_analysis(
@@ -110,9 +109,7 @@ def _encode(value: Any, kind: SettingType) -> str:
         if kind is SettingType.STRING:
             if not isinstance(value, str):
                 raise TypeError
-            if "\x00" in value:
-                raise ValidationError("value", "must not contain NUL characters")
-            return value
+            return check_text(value, "value")
     except TypeError:
         raise ValidationError("value", f"must be a {kind.value} for this setting", value) from None
     return _json_text(value, "value")

@@ -50,8 +50,9 @@ def get(session: Session, user_id: int) -> User | None:
 
 
 def require(session: Session, user_id: int, field: str = "user_id") -> User:
-    """The user with ``user_id``, or :class:`ValidationError` on ``field``."""
-    user = session.get(User, require_id(user_id, field))
+    """The user with ``user_id`` (preferences loaded), or :class:`ValidationError`."""
+    require_id(user_id, field)
+    user = session.get(User, user_id, options=[selectinload(User.preferences)])
     if user is None:
         raise ValidationError(field, f"no user with id {user_id}", user_id)
     return user

@@ -195,3 +195,21 @@ def test_passwords_are_hashed_and_verified(db):
     with pytest.raises(ValidationError) as info:
         DatabaseUtils.set_user_password(user.id, "short")
     assert info.value.field == "password"
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: DatabaseUtils.set_setting("k\x00", 1), "key"),
+        (lambda: DatabaseUtils.set_setting("k", "v\ud800"), "value"),
+        (lambda: DatabaseUtils.cache_ai_analysis("k", "t", {"x": "\x00"}), "results"),
+        (lambda: DatabaseUtils.cache_ai_analysis("k\ud800", "t", {}), "cache_key"),
+        (lambda: DatabaseUtils.get_cached_analysis(""), "cache_key"),
+    ],
+)
+def test_support_tables_reject_text_no_engine_can_store(db, call, field):
+    before = snapshot()
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.field == field
+    assert snapshot() == before

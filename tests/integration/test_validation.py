@@ -225,3 +225,12 @@ def test_update_calls_accept_the_id_as_keyword(user, application):
     prefs = DatabaseUtils.update_user_preferences(user_id=user.id, salary_min=10)
     assert prefs.salary_min == 10
     assert DatabaseUtils.update_application(application_id=application.id, notes="n").notes == "n"
+
+
+def test_text_with_lone_surrogate_is_rejected(user):
+    rejected("company", DatabaseUtils.add_job_application, user.id, "Dev", "Co\ud800")
+
+
+def test_updated_user_is_readable_with_preferences(user):
+    updated = DatabaseUtils.update_user(user.id, location="Durban")
+    assert updated.preferences is not None and updated.preferences.user_id == user.id
