@@ -18,7 +18,7 @@ if __package__ in (None, ""):
 import streamlit as st
 
 from dashboard import navigation, state
-from dashboard.pages import welcome
+from dashboard.views import welcome
 from utils.errors import AutoApplyerError
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import queries, state
-from dashboard.pages import (
+from dashboard.views import (
     analytics,
     applications,
     backups,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.pages.application_detail import status_label
+from dashboard.views.application_detail import status_label
 from database.utilities import DatabaseUtils
 
 
@@ -21,6 +21,7 @@ def _breakdown(user_id: int) -> None:
     if counts:
         frame = pd.DataFrame({"status": list(counts), "applications": list(counts.values())})
         st.bar_chart(frame, x="status", y="applications", horizontal=True)
+        st.caption(" · ".join(f"{status}: {count}" for status, count in counts.items()))
     else:
         st.info("No applications yet.")
 

@@ -7,7 +7,7 @@ from datetime import date, time
 import streamlit as st
 
 from dashboard import forms
-from dashboard.pages import application_form
+from dashboard.views import application_form
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 

@@ -113,9 +113,11 @@ def add_form(user_id: int) -> None:
     with st.form(ADD_FORM):
         forms.general_error(ADD_FORM, FIELDS)
         _fields(ADD_FORM, user_id, None)
+        statuses = list(ApplicationStatus)
         st.selectbox(
             "Status",
-            list(ApplicationStatus),
+            statuses,
+            index=statuses.index(ApplicationStatus.APPLIED),
             key=_key(ADD_FORM, "status"),
             format_func=lambda s: s.value.replace("_", " "),
         )

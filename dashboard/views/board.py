@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import forms
-from dashboard.pages.application_detail import status_label
+from dashboard.views.application_detail import status_label
 from database.models import ApplicationStatus as S
 from database.models import JobApplication
 from database.utilities import DatabaseUtils

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import forms
-from dashboard.pages.application_detail import SELECTED, status_label
+from dashboard.views.application_detail import SELECTED, status_label
 from database.utilities import DatabaseUtils
 from utils.errors import AutoApplyerError
 
