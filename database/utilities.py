@@ -15,7 +15,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from database import analytics, applications, resumes, search, search_history, support, users
+from database import (
+    analytics,
+    applications,
+    insights,
+    resumes,
+    search,
+    search_history,
+    support,
+    users,
+)
+from database.backup import BackupManager
 from database.connection import db_session_scope
 from database.models import (
     ApplicationStatus,
@@ -353,5 +363,42 @@ class DatabaseUtils:
         """The user's resumes matching ``query``, best first (``id``, ``filename``, ...)."""
         return _run(lambda s: search.search_resumes(s, user_id, query, limit, offset))
 
+    @staticmethod
+    def get_application_funnel(user_id: int, days: int | None = None) -> dict[str, Any]:
+        """Applied -> screening -> interview -> offer -> accepted counts and conversion %."""
+        return _run(lambda s: insights.funnel(s, user_id, days))
 
-__all__ = ["ApplicationStatus", "DatabaseUtils"]
+    @staticmethod
+    def get_conversion_by_source(user_id: int, days: int | None = None) -> list[dict[str, Any]]:
+        """Applications, responses, interviews, offers and their rates per ``source``."""
+        return _run(lambda s: insights.conversion_by_source(s, user_id, days))
+
+    @staticmethod
+    def get_conversion_by_resume(user_id: int, days: int | None = None) -> list[dict[str, Any]]:
+        """Applications, responses, interviews, offers and their rates per resume."""
+        return _run(lambda s: insights.conversion_by_resume(s, user_id, days))
+
+    @staticmethod
+    def get_time_in_stage(user_id: int) -> list[dict[str, Any]]:
+        """Median and 75th percentile days spent in each open status."""
+        return _run(lambda s: insights.time_in_stage(s, user_id))
+
+    @staticmethod
+    def get_applications_per_week(user_id: int, weeks: int = 12) -> list[dict[str, Any]]:
+        """Applications made in each of the last ``weeks`` weeks, oldest first."""
+        return _run(lambda s: insights.applications_per_week(s, user_id, weeks))
+
+    @staticmethod
+    def get_response_stats(user_id: int, days: int | None = None) -> dict[str, Any]:
+        """Response rate and days from applying to the first employer response."""
+        return _run(lambda s: insights.response_stats(s, user_id, days))
+
+    @staticmethod
+    def get_stale_applications(
+        user_id: int, days: int = 14, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Open applications without a status change for ``days`` days, to follow up."""
+        return _run(lambda s: insights.stale_applications(s, user_id, days, limit))
+
+
+__all__ = ["ApplicationStatus", "BackupManager", "DatabaseUtils"]
