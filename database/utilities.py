@@ -25,6 +25,7 @@ from database import (
     support,
     users,
 )
+from database.backup import BackupManager
 from database.connection import db_session_scope
 from database.models import (
     ApplicationStatus,
@@ -400,4 +401,4 @@ class DatabaseUtils:
         return _run(lambda s: insights.stale_applications(s, user_id, days, limit))
 
 
-__all__ = ["ApplicationStatus", "DatabaseUtils"]
+__all__ = ["ApplicationStatus", "BackupManager", "DatabaseUtils"]

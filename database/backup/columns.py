@@ -1,0 +1,212 @@
+"""How each column's values travel between the database and a backup file.
+
+A :class:`TableCodec` turns a database row into JSON values (timestamps as ISO
+8601 UTC text, enums as their value) and a JSON row back into database values,
+checking on the way every rule a value must meet to be stored the same way on
+SQLite and PostgreSQL: its JSON type, ``NULL`` where allowed, text length, no NUL
+character (PostgreSQL cannot store it), 32-bit integers, finite floats, known enum
+values, timestamps with a UTC offset. Rules that span rows or tables (keys,
+references) are checked by :mod:`database.backup.validation`; CHECK constraints
+by the database itself, inside the restore's one transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Enum, Float, Integer, String, Table
+
+from database.column_types import JSONValue, UTCDateTime, as_utc
+from utils.errors import ValidationError
+
+INT32 = (-(2**31), 2**31 - 1)
+
+Decoder = Callable[[Any], Any]
+Encoder = Callable[[Any], Any]
+
+
+class BadValue(Exception):
+    """A value broke a column rule; ``rule`` says which."""
+
+    def __init__(self, rule: str) -> None:
+        super().__init__(rule)
+        self.rule = rule
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int:
+        raise BadValue("must be an integer")
+    if not INT32[0] <= value <= INT32[1]:
+        raise BadValue("must fit in a 32-bit integer")
+    return value
+
+
+def _float(value: Any) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise BadValue("must be a finite number")
+    return float(value)
+
+
+def _boolean(value: Any) -> bool:
+    if type(value) is not bool:
+        raise BadValue("must be true or false")
+    return value
+
+
+def _text(limit: int | None) -> Decoder:
+    def decode(value: Any) -> str:
+        if type(value) is not str:
+            raise BadValue("must be a string")
+        if limit is not None and len(value) > limit:
+            raise BadValue(f"must be at most {limit} characters")
+        if "\x00" in value:
+            raise BadValue("must not contain NUL characters")
+        return value
+
+    return decode
+
+
+def _timestamp(value: Any) -> datetime:
+    if type(value) is not str:
+        raise BadValue("must be an ISO 8601 timestamp string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadValue("must be an ISO 8601 timestamp like 2024-01-15T10:30:00+00:00") from None
+    if parsed.tzinfo is None:
+        raise BadValue("must be an ISO 8601 timestamp with a UTC offset")
+    return as_utc(parsed)
+
+
+def _json_value(value: Any) -> Any:
+    if _has_nul(value):
+        raise BadValue("must not contain NUL characters")
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def _enum(enum_cls: type[enum.Enum] | None, allowed: Sequence[str]) -> Decoder:
+    choices = frozenset(allowed)
+
+    def decode(value: Any) -> Any:
+        if type(value) is not str or value not in choices:
+            raise BadValue(f"must be one of {', '.join(sorted(choices))}")
+        return enum_cls(value) if enum_cls is not None else value
+
+    return decode
+
+
+def _encode_timestamp(value: datetime) -> str:
+    return as_utc(value).isoformat()
+
+
+def _encode_enum(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _codecs_for(column: Column[Any]) -> tuple[Decoder, Encoder | None]:
+    """The decoder and (``None``: identity) encoder of ``column``'s type."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return _timestamp, _encode_timestamp
+    if isinstance(kind, JSONValue):
+        return _json_value, None
+    if isinstance(kind, Enum):
+        return _enum(kind.enum_class, list(kind.enums)), _encode_enum
+    if isinstance(kind, Boolean):
+        return _boolean, None
+    if isinstance(kind, Integer):
+        return _integer, None
+    if isinstance(kind, Float):
+        return _float, None
+    if isinstance(kind, String):
+        return _text(kind.length), None
+    raise TypeError(f"no backup codec for column {column.table.name}.{column.name} ({kind!r})")
+
+
+@dataclass(frozen=True)
+class ColumnCodec:
+    """One column: its name, whether it may be left out or ``null``, and its codecs."""
+
+    name: str
+    nullable: bool
+    null_ok: bool
+    decode: Decoder
+    encode: Encoder | None
+
+
+@dataclass
+class TableCodec:
+    """The codecs of one table's columns, in the table's column order."""
+
+    table: Table
+    columns: list[ColumnCodec] = field(init=False)
+    names: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns = []
+        for column in self.table.columns:
+            decode, encode = _codecs_for(column)
+            # JSON null is a value of a JSON column (stored as the JSON text "null").
+            null_ok = bool(column.nullable) or isinstance(column.type, JSONValue)
+            self.columns.append(
+                ColumnCodec(column.name, bool(column.nullable), null_ok, decode, encode)
+            )
+        self.names = frozenset(c.name for c in self.columns)
+
+    @property
+    def name(self) -> str:
+        """The table's name."""
+        return self.table.name
+
+    def encode(self, values: Sequence[Any]) -> dict[str, Any]:
+        """A database row (values in column order) as a JSON-ready object."""
+        row: dict[str, Any] = {}
+        for codec, value in zip(self.columns, values, strict=True):
+            if value is not None and codec.encode is not None:
+                value = codec.encode(value)
+            row[codec.name] = value
+        return row
+
+    def decode(self, raw: dict[str, Any], where: str) -> dict[str, Any]:
+        """A backup row as database values, or :class:`ValidationError` at ``where``.
+
+        A missing nullable column (a backup from an older schema) becomes ``NULL``.
+        """
+        if not self.names.issuperset(raw):
+            unknown = sorted(set(raw) - self.names)[0]
+            raise ValidationError(f"{where}.{unknown}", f"is not a column of {self.name}")
+        values: dict[str, Any] = {}
+        for codec in self.columns:
+            value = raw.get(codec.name)
+            if value is None:
+                if codec.name not in raw and not codec.nullable:
+                    raise ValidationError(f"{where}.{codec.name}", "is required")
+                if not codec.null_ok:
+                    raise ValidationError(f"{where}.{codec.name}", "must not be null")
+                values[codec.name] = None
+                continue
+            try:
+                values[codec.name] = codec.decode(value)
+            except BadValue as bad:
+                raise ValidationError(f"{where}.{codec.name}", bad.rule) from None
+        return values
+
+
+def table_codecs(tables: Sequence[Table]) -> dict[str, TableCodec]:
+    """A codec for each of ``tables``, by table name."""
+    return {table.name: TableCodec(table) for table in tables}

@@ -1,0 +1,253 @@
+"""The backup file format: its shape, version, checksum and streamed reading.
+
+A backup is one JSON document, the shape the spec documents::
+
+    {"metadata": {"format": "auto-applyer-backup", "version": "1.0",
+                  "backup_date": "2024-01-15T10:30:00Z", "environment": "development",
+                  "database_type": "sqlite", "schema_version": "002",
+                  "row_counts": {"users": 1, ...}, "sha256": "..."},
+     "data": {"users": [{...}, ...], "user_preferences": [...], ...}}
+
+``metadata`` comes first, so listing backups reads a few hundred bytes of each.
+``data`` holds every table of the schema except ``schema_migrations`` (the schema
+belongs to the database being restored into), in foreign-key order, each row an
+object with every column, rows in primary-key order, one row per line.
+
+The SHA-256 covers the data, not the file's layout: for every row it hashes the
+table name, a tab, the row as canonical JSON (sorted keys, no spaces, UTF-8) and a
+newline. A reader re-serialises the rows it parsed and compares.
+
+Files are read as a stream of parser events (``ijson``), one row at a time, and a
+gzip file is recognised by its first bytes, whatever its name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import ijson  # type: ignore[import-untyped]
+from sqlalchemy import Table
+
+from database.models import TABLES
+from utils.errors import BackupError, ValidationError
+
+FORMAT_NAME = "auto-applyer-backup"
+FORMAT_VERSION = "1.0"
+SUPPORTED_VERSIONS = frozenset({FORMAT_VERSION})
+GZIP_MAGIC = b"\x1f\x8b"
+
+#: The tables a backup holds, each after the tables it references.
+BACKUP_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.name != "schema_migrations")
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in BACKUP_TABLES}
+
+_Event = tuple[str, Any]
+
+
+def canonical_json(value: Any) -> bytes:
+    """``value`` as canonical JSON: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+class DataDigest:
+    """The SHA-256 of a backup's data, fed one canonical row at a time."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, table: str, row_json: bytes) -> None:
+        """Add one row, already serialised by :func:`canonical_json`."""
+        self._hash.update(b"".join((table.encode(), b"\t", row_json, b"\n")))
+
+    def hexdigest(self) -> str:
+        """The checksum so far, as 64 hex digits."""
+        return self._hash.hexdigest()
+
+
+def open_backup(path: Path) -> IO[bytes] | gzip.GzipFile:
+    """Open a backup for reading, decompressing it when it is gzip."""
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise ValidationError(
+            "backup_path", "must name an existing backup file", str(path)
+        ) from None
+    except OSError as exc:
+        raise BackupError(f"Cannot read backup {path.name}: {exc.strerror or exc}") from exc
+    try:
+        magic = raw.read(2)
+        raw.seek(0)
+    except OSError as exc:
+        raw.close()
+        raise BackupError(f"Cannot read backup {path.name}: {exc.strerror or exc}") from exc
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # closing it leaves raw open
+    return raw
+
+
+def _bad_file(problem: str) -> ValidationError:
+    return ValidationError("backup", problem)
+
+
+class BackupReader:
+    """A backup file read as a stream: first its metadata, then its rows.
+
+    >>> with BackupReader(path) as reader:
+    ...     reader.metadata
+    ...     for table, row in reader.rows(): ...
+
+    :meth:`rows` yields ``(table, None)`` when a table's list starts (so empty
+    tables are seen too), then ``(table, row)`` for each row. Malformed JSON, a
+    truncated or corrupt file, and a shape other than the format's raise
+    :class:`ValidationError` on ``backup``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = open_backup(path)
+        self._raw: IO[bytes] | None = getattr(self._file, "fileobj", None)
+        self._events: Iterator[_Event] = ijson.basic_parse(self._file, use_float=True)
+        self.metadata: dict[str, Any] = self._read_metadata()
+
+    def __enter__(self) -> BackupReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+        if self._raw is not None:
+            self._raw.close()
+
+    # -- events ---------------------------------------------------------------
+
+    def _next(self) -> _Event:
+        try:
+            return next(self._events)
+        except StopIteration:
+            raise _bad_file("is truncated (the JSON document ends early)") from None
+        except ijson.IncompleteJSONError as exc:
+            raise _bad_file(_json_problem(exc)) from None
+        except ijson.JSONError as exc:
+            raise _bad_file(f"is not valid JSON ({_first_line(exc)})") from None
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise _bad_file(f"is a truncated or corrupt gzip file ({_first_line(exc)})") from None
+        except OSError as exc:
+            raise BackupError(f"Cannot read backup {self.path.name}: {exc}") from exc
+
+    def _expect(self, event: str, value: Any, where: str, rule: str) -> None:
+        got = self._next()
+        if got[0] != event or (value is not None and got[1] != value):
+            raise ValidationError(where, rule)
+
+    def _value(self, event: str, value: Any) -> Any:
+        """The whole JSON value that starts with ``(event, value)``."""
+        if event == "start_map":
+            result: dict[str, Any] = {}
+            while True:
+                event, key = self._next()
+                if event == "end_map":
+                    return result
+                result[key] = self._value(*self._next())
+        if event == "start_array":
+            items: list[Any] = []
+            while True:
+                event, value = self._next()
+                if event == "end_array":
+                    return items
+                items.append(self._value(event, value))
+        return value
+
+    # -- structure ------------------------------------------------------------
+
+    def _read_metadata(self) -> dict[str, Any]:
+        self._expect("start_map", None, "backup", "must be a JSON object")
+        self._expect("map_key", "metadata", "backup", 'must start with its "metadata" object')
+        metadata = self._value(*self._next())
+        if not isinstance(metadata, dict):
+            raise ValidationError("backup.metadata", "must be a JSON object")
+        return metadata
+
+    def rows(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """``(table, None)`` at each table's start, then ``(table, row)`` per row."""
+        self._expect("map_key", "data", "backup", 'must have a "data" object after "metadata"')
+        self._expect("start_map", None, "backup.data", "must be a JSON object")
+        seen: set[str] = set()
+        while True:
+            event, table = self._next()
+            if event == "end_map":
+                break
+            if table in seen:
+                raise ValidationError(f"backup.data.{table}", "appears twice")
+            seen.add(table)
+            self._expect("start_array", None, f"backup.data.{table}", "must be a JSON array")
+            yield table, None
+            yield from self._table_rows(table)
+        event, key = self._next()
+        if event != "end_map":
+            raise ValidationError(
+                f"backup.{key}", 'is not part of the format (only "metadata" and "data")'
+            )
+        self._expect_end()
+
+    def _table_rows(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        next_event = self._next
+        index = 0
+        while True:
+            event, value = next_event()
+            if event == "end_array":
+                return
+            if event != "start_map":
+                raise ValidationError(f"backup.data.{table}[{index}]", "must be a JSON object")
+            row: dict[str, Any] = {}
+            while True:
+                event, key = next_event()
+                if event == "end_map":
+                    break
+                event, value = next_event()
+                if event == "start_map" or event == "start_array":
+                    value = self._value(event, value)
+                if key in row:
+                    raise ValidationError(f"backup.data.{table}[{index}].{key}", "appears twice")
+                row[key] = value
+            yield table, row
+            index += 1
+
+    def _expect_end(self) -> None:
+        try:
+            extra = next(self._events)
+        except StopIteration:
+            return
+        except ijson.JSONError as exc:
+            raise _bad_file(f"has data after the JSON document ({_first_line(exc)})") from None
+        raise _bad_file(f"has data after the JSON document ({extra[0]})")
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """Only the metadata of the backup at ``path`` (reads the start of the file)."""
+    with BackupReader(path) as reader:
+        return reader.metadata
+
+
+def _json_problem(exc: Exception) -> str:
+    message = _first_line(exc)
+    if "premature" in message.lower() or "incomplete" in message.lower():
+        return f"is truncated ({message})"
+    return f"is not valid JSON ({message})"
+
+
+def _first_line(exc: BaseException) -> str:
+    # The parser quotes the text around the error on its next lines: keep only the
+    # first line, so no row content (a password hash, say) reaches a message.
+    text = str(exc).strip().removeprefix("b'").replace("\\n", "\n")
+    lines = text.splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -1,0 +1,278 @@
+"""Checking a whole backup file before anything is restored from it.
+
+:func:`validate_backup` reads the file once, as a stream, and checks its JSON, its
+format version, its metadata, every row against its table's columns (see
+:mod:`database.backup.columns`), ids unique and in order, every reference
+pointing at a row of the backup, plain unique columns, the row counts and the
+SHA-256. Memory stays flat: ids are kept as runs of consecutive numbers and only
+the (small) uniquely-keyed tables keep their keys.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, Index, Table, UniqueConstraint
+
+from database.backup.columns import TableCodec, table_codecs
+from database.backup.format import (
+    BACKUP_TABLES,
+    FORMAT_NAME,
+    SUPPORTED_VERSIONS,
+    TABLES_BY_NAME,
+    BackupReader,
+    DataDigest,
+    canonical_json,
+)
+from utils.errors import ValidationError
+
+#: ``progress(phase, rows_done, rows_total)``, called every few thousand rows.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 2000
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+CODECS: dict[str, TableCodec] = table_codecs(BACKUP_TABLES)
+TABLE_ORDER: dict[str, int] = {t.name: i for i, t in enumerate(BACKUP_TABLES)}
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a checked backup holds, from its metadata (which the check confirmed)."""
+
+    path: Path
+    metadata: dict[str, Any]
+    backup_date: datetime
+    environment: str
+    schema_version: str | None
+    row_counts: dict[str, int]
+    sha256: str
+
+    @property
+    def total_rows(self) -> int:
+        """Rows in all tables together."""
+        return sum(self.row_counts.values())
+
+
+class IdSet:
+    """A set of ids added in increasing order, kept as runs of consecutive ids."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []  # inclusive
+
+    def add(self, value: int) -> None:
+        """Add ``value``, greater than every id added before."""
+        if self._ends and self._ends[-1] == value - 1:
+            self._ends[-1] = value
+        else:
+            self._starts.append(value)
+            self._ends.append(value)
+
+    def __contains__(self, value: int) -> bool:
+        index = bisect.bisect_right(self._starts, value) - 1
+        return index >= 0 and value <= self._ends[index]
+
+
+def check_metadata(metadata: dict[str, Any], path: Path) -> BackupSummary:
+    """The summary the metadata claims, or :class:`ValidationError` naming the bad field."""
+    where = "backup.metadata"
+    if metadata.get("format") != FORMAT_NAME:
+        raise ValidationError(f"{where}.format", f'must be "{FORMAT_NAME}"')
+    version = metadata.get("version")
+    if version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(sorted(SUPPORTED_VERSIONS))
+        raise ValidationError(
+            f"{where}.version", f"must be a supported format version ({supported}), not {version!r}"
+        )
+    backup_date = _timestamp(metadata.get("backup_date"), f"{where}.backup_date")
+    environment = metadata.get("environment")
+    if not isinstance(environment, str):
+        raise ValidationError(f"{where}.environment", "must be a string")
+    schema_version = metadata.get("schema_version")
+    if schema_version is not None and not isinstance(schema_version, str):
+        raise ValidationError(f"{where}.schema_version", "must be a string or null")
+    counts = metadata.get("row_counts")
+    if not isinstance(counts, dict):
+        raise ValidationError(f"{where}.row_counts", "must be an object of table: rows")
+    for table, count in counts.items():
+        if table not in TABLES_BY_NAME:
+            raise ValidationError(f"{where}.row_counts.{table}", "is not a table of the schema")
+        if type(count) is not int or count < 0:
+            raise ValidationError(f"{where}.row_counts.{table}", "must be a count of rows")
+    sha256 = metadata.get("sha256")
+    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+        raise ValidationError(f"{where}.sha256", "must be a SHA-256 as 64 lowercase hex digits")
+    return BackupSummary(path, metadata, backup_date, environment, schema_version, counts, sha256)
+
+
+def _timestamp(value: Any, where: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationError(where, "must be an ISO 8601 timestamp with a UTC offset or Z")
+    return parsed
+
+
+@dataclass
+class _Uniques:
+    """The values seen so far of one table's plain unique columns."""
+
+    column_sets: list[tuple[str, ...]]
+    seen: list[set[tuple[Any, ...]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.seen = [set() for _ in self.column_sets]
+
+    def check(self, values: dict[str, Any], where: str) -> None:
+        for names, seen in zip(self.column_sets, self.seen, strict=True):
+            key = tuple(values[n] for n in names)
+            if None in key:
+                continue
+            if key in seen:
+                raise ValidationError(f"{where}.{names[0]}", "must be unique within the backup")
+            seen.add(key)
+
+
+def _unique_column_sets(table: Table) -> list[tuple[str, ...]]:
+    """Unique constraints and indexes over plain columns (not the primary key).
+
+    Unique expressions such as ``lower(email)`` are left to the database, which
+    checks them inside the restore's transaction.
+    """
+    sets: list[tuple[str, ...]] = []
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            sets.append(tuple(c.name for c in constraint.columns))
+    for index in table.indexes:
+        plain = all(isinstance(e, Column) for e in index.expressions)
+        if isinstance(index, Index) and index.unique and plain:
+            sets.append(tuple(c.name for c in index.columns))
+    return sets
+
+
+class DataCheck:
+    """Checks the rows of a backup as they stream by; :meth:`finish` checks totals."""
+
+    def __init__(self, summary: BackupSummary, *, references: bool = True) -> None:
+        self.summary = summary
+        self.references = references
+        self.digest = DataDigest()
+        self.counts: dict[str, int] = {}
+        self.tables_seen: list[str] = []
+        self._ids: dict[str, IdSet] = {}
+        self._last_id: int | None = None
+        self._uniques: dict[str, _Uniques] = {}
+        self._refs: dict[str, list[tuple[str, str]]] = {}
+        self._referenced = {fk.column.table.name for t in BACKUP_TABLES for fk in t.foreign_keys}
+
+    def start_table(self, table: str) -> TableCodec:
+        """Begin ``table``'s rows; it must be known and come in foreign-key order."""
+        where = f"backup.data.{table}"
+        if table not in CODECS:
+            raise ValidationError(where, "is not a table of the schema")
+        if self.tables_seen and TABLE_ORDER[table] < TABLE_ORDER[self.tables_seen[-1]]:
+            raise ValidationError(
+                where, f"must come before {self.tables_seen[-1]} (tables are in foreign-key order)"
+            )
+        self.tables_seen.append(table)
+        self.counts[table] = 0
+        self._last_id = None
+        definition = TABLES_BY_NAME[table]
+        self._uniques[table] = _Uniques(_unique_column_sets(definition))
+        self._refs[table] = [
+            (fk.parent.name, fk.column.table.name) for fk in definition.foreign_keys
+        ]
+        if table in self._referenced:
+            self._ids[table] = IdSet()
+        return CODECS[table]
+
+    def row(self, table: str, raw: dict[str, Any]) -> dict[str, Any]:
+        """Check one row of the current table; returns its database values."""
+        index = self.counts[table]
+        where = f"backup.data.{table}[{index}]"
+        values = CODECS[table].decode(raw, where)
+        row_id = values["id"]
+        if self._last_id is not None and row_id <= self._last_id:
+            raise ValidationError(
+                f"{where}.id", "must be greater than the previous row's (unique, in id order)"
+            )
+        self._last_id = row_id
+        if self.references:
+            self._check_references(table, values, where)
+            self._uniques[table].check(values, where)
+            if table in self._ids:
+                self._ids[table].add(row_id)
+        self.digest.add(table, canonical_json(raw))
+        self.counts[table] = index + 1
+        return values
+
+    def _check_references(self, table: str, values: dict[str, Any], where: str) -> None:
+        for column, target in self._refs[table]:
+            value = values[column]
+            if value is not None and value not in self._ids.get(target, ()):
+                raise ValidationError(
+                    f"{where}.{column}",
+                    f"refers to {target} id {value}, which is not in the backup",
+                )
+
+    def finish(self) -> None:
+        """Compare what was read with the metadata's row counts and checksum."""
+        claimed = self.summary.row_counts
+        if set(claimed) != set(self.counts):
+            missing = sorted(set(claimed) ^ set(self.counts))[0]
+            raise ValidationError(
+                f"backup.data.{missing}", "must be listed in both metadata.row_counts and data"
+            )
+        for table, count in self.counts.items():
+            if claimed[table] != count:
+                raise ValidationError(
+                    f"backup.data.{table}",
+                    f"has {count} rows but metadata.row_counts says {claimed[table]}",
+                )
+        if self.digest.hexdigest() != self.summary.sha256:
+            raise ValidationError(
+                "backup.metadata.sha256",
+                "does not match the data (the file was changed or damaged after it was written)",
+            )
+
+
+def checked_rows(
+    reader: BackupReader, check: DataCheck, progress: Progress | None, phase: str
+) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """The reader's rows as database values, each checked; ``None`` starts a table."""
+    total = check.summary.total_rows
+    done = 0
+    for table, raw in reader.rows():
+        if raw is None:
+            check.start_table(table)
+            yield table, None
+            continue
+        yield table, check.row(table, raw)
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(phase, done, total)
+    check.finish()
+    if progress is not None:
+        progress(phase, done, total)
+
+
+def validate_backup(path: Path, progress: Progress | None = None) -> BackupSummary:
+    """Check the whole backup at ``path``; returns its summary.
+
+    Raises :class:`ValidationError` naming what is wrong and where
+    (``backup.data.users[3].email``), or :class:`~utils.errors.BackupError` when
+    the file cannot be read at all.
+    """
+    with BackupReader(path) as reader:
+        summary = check_metadata(reader.metadata, path)
+        check = DataCheck(summary)
+        for _ in checked_rows(reader, check, progress, "validating"):
+            pass
+    return summary

@@ -1,0 +1,339 @@
+"""BackupManager on every engine: complete, private, atomic, validated, all-or-nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, text
+
+from database.backup import BackupManager, verify_backup
+from database.backup.format import BACKUP_TABLES, FORMAT_VERSION
+from database.config import PROJECT_ROOT, DatabaseConfig, parse_url
+from database.connection import DatabaseManager, init_database
+from database.migrations import MigrationManager
+from database.models import JobApplication, User
+from database.utilities import BackupManager as SpecBackupManager
+from database.utilities import DatabaseUtils
+from tests.conftest import truncate_all
+from tests.integration.snapshot import snapshot
+from tests.reliability.backup_files import edited, fill_sample_data, load, row_counts, save
+from utils.errors import BackupError, ValidationError
+
+
+@pytest.fixture
+def backups(db, tmp_path) -> BackupManager:
+    return BackupManager(backup_dir=tmp_path / "backups")
+
+
+def test_the_spec_imports_backup_manager_from_utilities():
+    assert SpecBackupManager is BackupManager
+    assert BackupManager().backup_dir == PROJECT_ROOT / "backups"
+
+
+def test_a_backup_holds_every_table_column_id_timestamp_and_password_hash(backups):
+    ids = fill_sample_data()
+    document = load(backups.create_backup("full"))
+    data = document["data"]
+    assert list(data) == [t.name for t in BACKUP_TABLES]
+    assert "schema_migrations" not in data
+    for table in BACKUP_TABLES:
+        for row in data[table.name]:
+            assert set(row) == {c.name for c in table.columns}
+    ann = next(u for u in data["users"] if u["id"] == ids["ann"])
+    assert ann["password_hash"].startswith("scrypt$")
+    assert ann["created_at"].endswith("+00:00") and ann["skills"] == ["Python", "SQL"]
+    first = next(a for a in data["job_applications"] if a["id"] == ids["first"])
+    assert first["application_date"] == "2024-01-15T10:30:00.123456+00:00"
+    assert first["status"] == "interview_scheduled" and first["match_score"] == 87.25
+    history = [h for h in data["application_status_history"] if h["application_id"] == ids["first"]]
+    assert [h["to_status"] for h in history] == ["applied", "interview_scheduled"]
+    assert data["ai_analysis_cache"][0]["results"] == {"score": 0.8, "tags": ["a", "b"]}
+    assert data["system_settings"][0]["setting_value"] == "dark"
+
+
+def test_metadata_has_the_spec_fields_counts_schema_version_and_checksum(db, backups):
+    fill_sample_data()
+    metadata = load(backups.create_backup())["metadata"]
+    assert metadata["version"] == FORMAT_VERSION
+    assert metadata["backup_date"].endswith("Z")
+    assert metadata["environment"] == db.config.environment
+    assert metadata["schema_version"] == db.schema_version()
+    assert metadata["row_counts"] == row_counts()
+    assert len(metadata["sha256"]) == 64
+
+
+def test_backup_restore_backup_gives_identical_data(backups):
+    fill_sample_data()
+    first = backups.create_backup("first")
+    DatabaseUtils.create_user(email="later@example.com")
+    backups.restore_backup(first, confirm=True)
+    second = backups.create_backup("second")
+    assert load(first)["data"] == load(second)["data"]
+    assert load(first)["metadata"]["sha256"] == load(second)["metadata"]["sha256"]
+
+
+def test_restore_brings_back_deleted_rows_with_their_ids_and_relationships(backups):
+    ids = fill_sample_data()
+    before = snapshot()
+    path = backups.create_backup("before_delete")
+    DatabaseUtils.delete_user(ids["ann"])
+    DatabaseUtils.set_setting("theme", "light")
+    backups.restore_backup(path, confirm=True)
+    assert snapshot() == before
+    history = DatabaseUtils.get_application_history(ids["first"])
+    assert [h.to_status.value for h in history] == ["applied", "interview_scheduled"]
+    assert DatabaseUtils.verify_user_password("ann@example.com", "correct horse battery")
+
+
+def test_new_rows_after_a_restore_get_fresh_ids(backups):
+    fill_sample_data()
+    path = backups.create_backup("ids")
+    biggest = max(u["id"] for u in load(path)["data"]["users"])
+    backups.restore_backup(path, confirm=True)
+    assert DatabaseUtils.create_user(email="new@example.com").id > biggest
+
+
+def test_restore_without_confirm_is_refused_and_changes_nothing(backups):
+    fill_sample_data()
+    path = backups.create_backup("unconfirmed")
+    DatabaseUtils.create_user(email="kept@example.com")
+    before = snapshot()
+    for confirm in (False, None, "yes", 1):
+        with pytest.raises(ValidationError) as info:
+            backups.restore_backup(path, confirm=confirm)
+        assert info.value.field == "confirm"
+    assert snapshot() == before
+
+
+def test_backup_files_are_private_and_no_temporary_file_is_left(backups):
+    fill_sample_data()
+    path = Path(backups.create_backup("private"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == ["private.json"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../x", "../../etc/passwd", "/tmp/abs", "a/b", "a\\b", "..", ".", ".hidden", "x..json",
+     "", "   ", "a\x00b", "line\nbreak", "x" * 201],
+)  # fmt: skip
+def test_a_backup_name_can_never_leave_the_backup_folder(tmp_path, name):
+    manager = BackupManager(backup_dir=tmp_path / "backups")
+    with pytest.raises(ValidationError) as info:
+        manager.create_backup(name)
+    assert info.value.field == "backup_name"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == []
+
+
+def test_an_existing_backup_is_never_replaced(backups):
+    fill_sample_data()
+    path = Path(backups.create_backup("same"))
+    original = path.read_bytes()
+    DatabaseUtils.create_user(email="changed@example.com")
+    with pytest.raises(ValidationError) as info:
+        backups.create_backup("same.json")
+    assert info.value.field == "backup_name"
+    assert path.read_bytes() == original
+
+
+def test_default_names_are_timestamped_and_never_collide(backups):
+    first = Path(backups.create_backup())
+    second = Path(backups.create_backup())
+    assert first.name.startswith("backup_") and first.suffix == ".json"
+    assert first != second and first.exists() and second.exists()
+
+
+def test_a_json_gz_name_writes_a_gzip_backup_that_restores(backups):
+    ids = fill_sample_data()
+    path = Path(backups.create_backup("packed.json.gz"))
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    document = json.loads(gzip.decompress(path.read_bytes()))
+    assert document["metadata"]["row_counts"]["users"] == 2
+    DatabaseUtils.delete_user(ids["bob"])
+    backups.restore_backup(path, confirm=True)
+    assert DatabaseUtils.get_user_by_id(ids["bob"]) is not None
+
+
+def test_list_backups_is_newest_first_with_metadata_and_verification(db, backups):
+    fill_sample_data()
+    older = backups.create_backup("older")
+    os.utime(older, (1_000_000_000, 1_000_000_000))
+    doc = load(older)
+    doc["metadata"]["backup_date"] = "2001-01-01T00:00:00Z"
+    save(doc, Path(older))
+    newer = backups.create_backup("newer.json.gz")
+    listed = backups.list_backups()
+    assert [b["path"] for b in listed] == [newer, older]
+    entry = listed[0]
+    assert entry["filename"] == "newer.json.gz" and entry["size"] == Path(newer).stat().st_size
+    assert entry["environment"] == db.config.environment
+    assert entry["schema_version"] == db.schema_version()
+    assert entry["row_counts"] == row_counts() and entry["verified"] is True
+    assert entry["created"].tzinfo is not None
+
+
+def test_list_backups_flags_a_damaged_backup(backups, tmp_path):
+    fill_sample_data()
+    path = Path(backups.create_backup("damaged"))
+    path.write_bytes(path.read_bytes().replace(b"ann@example.com", b"eve@example.com"))
+    (backups.backup_dir / "notes.txt").write_text("not a backup")
+    [entry] = backups.list_backups()
+    assert entry["verified"] is False and "sha256" in entry["error"]
+
+
+def test_verify_backup_checks_everything_and_restores_on_trial(backups):
+    fill_sample_data()
+    path = backups.create_backup("good")
+    summary = verify_backup(path)
+    assert summary.row_counts == row_counts()
+    assert backups.verify_backup("good.json").sha256 == summary.sha256
+
+
+def test_verify_catches_what_only_the_database_checks(backups, tmp_path):
+    fill_sample_data()
+    path = backups.create_backup("source")
+
+    def inverted_salary(doc):
+        doc["data"]["job_applications"][0].update(salary_min=90_000, salary_max=10)
+
+    bad = edited(path, tmp_path / "bad.json", inverted_salary)
+    with pytest.raises(ValidationError) as info:
+        verify_backup(bad)
+    assert info.value.field.startswith("backup.data.job_applications[")
+    assert info.value.field.endswith("salary_min")
+
+
+def test_a_row_the_database_rejects_rolls_the_whole_restore_back(backups, tmp_path):
+    fill_sample_data()
+    path = backups.create_backup("source")
+
+    def emails_equal_but_for_case(doc):
+        doc["data"]["users"][1]["email"] = doc["data"]["users"][0]["email"].upper()
+
+    bad = edited(path, tmp_path / "dupe.json", emails_equal_but_for_case)
+    DatabaseUtils.create_user(email="only-now@example.com")
+    before = snapshot()
+    with pytest.raises(ValidationError) as info:
+        backups.restore_backup(bad, confirm=True)
+    assert info.value.field.startswith("backup.data.users[")
+    assert snapshot() == before
+
+
+def test_restore_of_a_missing_file_is_a_validation_error(backups, tmp_path):
+    with pytest.raises(ValidationError) as info:
+        backups.restore_backup(tmp_path / "nope.json", confirm=True)
+    assert info.value.field == "backup_path"
+
+
+def test_restoring_an_empty_backup_empties_the_database(backups, tmp_path):
+    empty = backups.create_backup("empty")
+    fill_sample_data()
+    backups.restore_backup(empty, confirm=True)
+    assert set(row_counts().values()) == {0}
+
+
+def test_full_text_search_finds_restored_rows(db, backups):
+    ids = fill_sample_data()
+    path = backups.create_backup("search")
+    DatabaseUtils.delete_application(ids["first"])
+    assert DatabaseUtils.search_applications(ids["ann"], "PostgreSQL") == []
+    backups.restore_backup(path, confirm=True)
+    found = DatabaseUtils.search_applications(ids["ann"], "PostgreSQL")
+    assert [hit["id"] for hit in found] == [ids["first"]]
+    if db.config.database_type == "sqlite":
+        with db.engine.begin() as conn:
+            for fts in ("job_applications_fts", "resumes_fts"):
+                conn.exec_driver_sql(
+                    f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)"
+                )
+
+
+def test_a_backup_sees_one_moment_and_does_not_block_writers(db, engine_name, backups):
+    """A write made while the backup streams is committed at once, and not in the backup.
+
+    In-memory SQLite has one connection shared by everyone, so there the writer
+    waits for the backup to finish (by design) instead of running alongside it.
+    """
+    user = DatabaseUtils.create_user(email="bulk@example.com")
+    rows = [{"user_id": user.id, "job_title": f"Job {i}", "company": "Bulk"} for i in range(5000)]
+    with db.engine.begin() as conn:
+        conn.execute(insert(JobApplication), rows)
+    written: list[int] = []
+    finished = threading.Event()
+
+    def writer():
+        written.append(DatabaseUtils.create_user(email="during@example.com").id)
+        finished.set()
+
+    thread = threading.Thread(target=writer)
+
+    def write_during_backup(phase, done, total):
+        if thread.ident is None:
+            thread.start()
+            if engine_name != "sqlite_memory":
+                assert finished.wait(10), "the writer was blocked by the backup"
+
+    path = backups.create_backup("moment", progress=write_during_backup)
+    thread.join(30)
+    document = load(path)
+    assert "during@example.com" not in [u["email"] for u in document["data"]["users"]]
+    assert written and DatabaseUtils.get_user_by_id(written[0]) is not None
+    assert document["metadata"]["row_counts"]["job_applications"] == 5000
+
+
+def _pg_manager(request) -> DatabaseManager:
+    url = request.getfixturevalue("postgres_url")
+    manager = DatabaseManager(DatabaseConfig(environment="production", url=parse_url(url)))
+    MigrationManager(manager).migrate_to_latest()
+    truncate_all(manager)
+    return manager
+
+
+def test_a_backup_moves_between_sqlite_and_postgresql_intact(request, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'source.db'}")
+    sqlite = init_database("development")
+    ids = fill_sample_data()
+    pg = _pg_manager(request)
+    try:
+        to_pg = BackupManager(tmp_path / "b", database_manager=pg)
+        from_sqlite = BackupManager(tmp_path / "b").create_backup("from_sqlite")
+        to_pg.restore_backup(from_sqlite, confirm=True)
+        from_pg = to_pg.create_backup("from_pg.json.gz")
+        assert load(from_sqlite)["metadata"]["sha256"] == verify_backup(from_pg).sha256
+        with pg.engine.begin() as conn:
+            new_id = conn.execute(
+                insert(User).values(email="pg-only@example.com").returning(User.id)
+            ).scalar_one()
+        assert new_id > max(ids["ann"], ids["bob"])
+        back = BackupManager(tmp_path / "b", database_manager=pg).create_backup("round")
+        BackupManager(tmp_path / "b", database_manager=sqlite).restore_backup(back, confirm=True)
+        assert DatabaseUtils.get_user_by_email("pg-only@example.com").id == new_id
+        with sqlite.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    finally:
+        truncate_all(pg)
+        pg.close()
+
+
+def test_restore_refuses_a_backup_from_a_newer_schema(backups, tmp_path):
+    path = backups.create_backup("future")
+    future = edited(
+        path, tmp_path / "future.json", lambda d: d["metadata"].update(schema_version="999")
+    )
+    with pytest.raises(ValidationError) as info:
+        backups.restore_backup(future, confirm=True)
+    assert info.value.field == "backup.metadata.schema_version"
+
+
+def test_an_unwritable_backup_folder_is_a_backup_error(db, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(BackupError):
+        BackupManager(backup_dir=blocker / "backups").create_backup("x")
