@@ -260,9 +260,10 @@ class BackupManager:
         if isinstance(backup_path, str | Path) and str(backup_path).strip():
             candidate = Path(backup_path).expanduser()
             if not candidate.is_file() and candidate.name == str(backup_path):
-                inside = self.backup_dir / candidate.name
-                if inside.is_file():
-                    return inside
+                for name in (candidate.name, candidate.name + names.PLAIN_SUFFIX):
+                    inside = self.backup_dir / name
+                    if names.is_backup_filename(name) and inside.is_file():
+                        return inside
         return existing_file(backup_path)
 
 

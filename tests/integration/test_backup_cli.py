@@ -1,0 +1,121 @@
+"""The backup command line, on a SQLite file and PostgreSQL.
+
+An in-memory database cannot be reached by a command line (it lives and dies
+inside one process), so these tests use the two engines a user points it at.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from database import backup_cli
+from database.connection import cleanup_database, init_database
+from database.utilities import DatabaseUtils
+from tests.conftest import ENGINES, ROOT, open_database
+from tests.reliability.backup_files import edited, fill_sample_data, row_counts
+
+CLI_ENGINES = [e for e in ("sqlite_file", "postgresql") if e in ENGINES]
+
+
+@pytest.fixture(params=CLI_ENGINES)
+def cli_db(request, tmp_path, monkeypatch):
+    """A database with sample data, closed again so the command line opens its own."""
+    manager = open_database(request.param, request, tmp_path, monkeypatch)
+    environment = "production" if request.param == "postgresql" else "development"
+    fill_sample_data()
+    counts = row_counts()
+    cleanup_database()
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    yield {"environment": environment, "counts": counts, "url": os.environ["DATABASE_URL"]}
+    manager.close()
+
+
+def run_cli(*args: str, backup_dir: Path) -> int:
+    return backup_cli.main(["--backup-dir", str(backup_dir), *args])
+
+
+def counts_now() -> dict[str, int]:
+    init_database()
+    try:
+        return row_counts()
+    finally:
+        cleanup_database()
+
+
+def test_create_list_verify_and_restore_with_yes(cli_db, tmp_path, capsys):
+    folder = tmp_path / "b"
+    assert run_cli("create", "nightly", backup_dir=folder) == 0
+    assert f"Backup created: {folder / 'nightly.json'}" in capsys.readouterr().out.replace("\n", "")
+    assert run_cli("list", backup_dir=folder) == 0
+    listing = capsys.readouterr().out
+    assert "nightly.json" in listing and "yes" in listing
+    assert run_cli("verify", "nightly.json", backup_dir=folder) == 0
+    assert "OK" in capsys.readouterr().out
+    init_database()
+    DatabaseUtils.delete_user(DatabaseUtils.get_user_by_email("ann@example.com").id)
+    cleanup_database()
+    assert counts_now() != cli_db["counts"]
+    assert run_cli("restore", "nightly.json", "--yes", backup_dir=folder) == 0
+    assert counts_now() == cli_db["counts"]
+
+
+def test_restore_without_confirmation_changes_nothing(cli_db, tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "b"
+    assert run_cli("create", "keep", backup_dir=folder) == 0
+    init_database()
+    DatabaseUtils.create_user(email="new@example.com")
+    cleanup_database()
+    before = counts_now()
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda: "no")
+    assert run_cli("restore", "keep", backup_dir=folder) == 1
+    assert "nothing was changed" in capsys.readouterr().out
+    assert counts_now() == before
+
+
+def test_a_bad_backup_is_one_error_line_and_exit_1(cli_db, tmp_path, capsys):
+    folder = tmp_path / "b"
+    assert run_cli("create", "good", backup_dir=folder) == 0
+    bad = edited(
+        folder / "good.json",
+        tmp_path / "bad.json",
+        lambda d: d["data"]["users"][0].update(id="one"),
+        reseal=False,
+    )
+    capsys.readouterr()
+    before = counts_now()
+    assert run_cli("restore", str(bad), "--yes", backup_dir=folder) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("backup_cli: error: backup.data.users[0].id: must be an integer")
+    assert err.count("\n") == 1
+    assert counts_now() == before
+    assert run_cli("create", "../escape", backup_dir=folder) == 1
+    assert capsys.readouterr().err.startswith("backup_cli: error: backup_name:")
+
+
+def test_the_command_runs_as_a_module_in_its_own_process(cli_db, tmp_path):
+    folder = tmp_path / "b"
+    env = {**os.environ, "DATABASE_URL": cli_db["url"], "ENVIRONMENT": cli_db["environment"]}
+    command = [sys.executable, "-m", "database.backup_cli", "--backup-dir", str(folder)]
+    created = subprocess.run(
+        [*command, "create", "proc.json.gz"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert created.returncode == 0, created.stderr
+    assert (folder / "proc.json.gz").stat().st_mode & 0o777 == 0o600
+    refused = subprocess.run(
+        [*command, "restore", "proc.json.gz"],
+        env=env, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "not confirmed" in refused.stdout
+    missing = subprocess.run(
+        [*command, "verify", "missing.json"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines() == [
+        "backup_cli: error: backup_path: must name an existing backup file"
+    ]
