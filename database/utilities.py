@@ -9,8 +9,9 @@ unchanged; driver failures raise :class:`utils.errors.DatabaseError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 from database import (
     analytics,
     applications,
+    bulk,
+    csv_io,
     insights,
     resumes,
     search,
@@ -27,6 +30,7 @@ from database import (
 )
 from database.backup import BackupManager
 from database.connection import db_session_scope
+from database.csv_io import ImportReport
 from database.models import (
     ApplicationStatus,
     ApplicationStatusHistory,
@@ -399,6 +403,39 @@ class DatabaseUtils:
     ) -> list[dict[str, Any]]:
         """Open applications without a status change for ``days`` days, to follow up."""
         return _run(lambda s: insights.stale_applications(s, user_id, days, limit))
+
+    @staticmethod
+    def bulk_add_job_applications(
+        user_id: int, rows: Iterable[Mapping[str, Any]], on_duplicate: str = "allow"
+    ) -> list[int]:
+        """Add many applications (each a mapping of ``add_job_application`` fields).
+
+        Every row is validated first; one bad row raises :class:`ValidationError`
+        on ``rows[i].field`` and nothing is written. Each gets its first
+        status-history row. Returns the ids in row order (the existing id for a
+        duplicate skipped or updated by ``on_duplicate``).
+        """
+        return _run(lambda s: bulk.bulk_add(s, user_id, rows, on_duplicate)).ids
+
+    @staticmethod
+    def import_applications_csv(
+        user_id: int,
+        path: str | Path,
+        column_map: Mapping[str, str] | None = None,
+        on_duplicate: str = "skip",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Import a CSV of applications; returns added / skipped / updated / rejected rows."""
+        return _run(
+            lambda s: csv_io.import_csv(s, user_id, path, column_map, on_duplicate, progress)
+        )
+
+    @staticmethod
+    def export_applications_csv(
+        user_id: int, path: str | Path, status: ApplicationStatus | str | None = None
+    ) -> int:
+        """Write the user's applications and their history to a CSV (mode 0600); returns rows."""
+        return _run(lambda s: csv_io.export_csv(s, user_id, path, status))
 
 
 __all__ = ["ApplicationStatus", "BackupManager", "DatabaseUtils"]

@@ -1,0 +1,309 @@
+"""CSV import and export of a user's applications.
+
+Import reads a CSV file (UTF-8, with a header row), maps its columns to
+application fields (by name, by a few common aliases, or by ``column_map``),
+checks every row, and adds the valid ones in one transaction through
+:mod:`database.bulk`. Rows that break a rule are reported (row number as a
+spreadsheet shows it, the header being row 1, and the reason), never half
+written. Duplicate postings are skipped by default.
+
+Export writes one row per application with its status history (a JSON list of
+``{"status", "at", "notes"}``) to a file readable by its owner only. Text cells
+that a spreadsheet would run as a formula get a leading apostrophe, which the
+import removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from database import users
+from database.bulk import BulkResult, check_resumes, check_row, write_checked
+from database.column_types import as_utc
+from database.duplicates import OnDuplicate, parse_on_duplicate
+from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from database.schemas import ApplicationCreate, parse_status
+from utils.errors import ValidationError
+
+Progress = Callable[[int, int], None]
+IMPORT_FIELDS = frozenset(ApplicationCreate.model_fields)
+#: Columns an export writes that an import leaves alone (ids belong to one database).
+EXPORT_ONLY = frozenset({"id", "status_changed_at", "status_history", "resume_id"})
+ALIASES = {
+    "title": "job_title", "position": "job_title", "role": "job_title",
+    "employer": "company", "organisation": "company", "organization": "company",
+    "url": "job_url", "link": "job_url", "description": "job_description",
+    "date": "application_date", "applied": "application_date", "applied_on": "application_date",
+    "remote": "is_remote", "score": "match_score", "board": "source",
+}  # fmt: skip
+EXPORT_COLUMNS = (
+    "id", "job_title", "company", "location", "job_url", "source", "status",
+    "application_date", "status_changed_at", "salary_min", "salary_max", "salary_currency",
+    "job_type", "is_remote", "match_score", "interview_date", "interview_type", "resume_id",
+    "notes", "job_description", "status_history",
+)  # fmt: skip
+_INTEGERS = {"salary_min", "salary_max", "resume_id"}
+_FLOATS = {"match_score"}
+_BOOLEANS = {"is_remote"}
+_TIMES = {"application_date", "interview_date"}
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_FIELD_SIZE = 1_000_000
+
+
+@dataclass
+class RejectedRow:
+    """A CSV row that was not imported, and why."""
+
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    added: int = 0
+    skipped_duplicates: int = 0
+    updated: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data."""
+        return {
+            "added": self.added,
+            "skipped_duplicates": self.skipped_duplicates,
+            "updated": self.updated,
+            "rejected": [vars(r) for r in self.rejected],
+            "ignored_columns": list(self.ignored_columns),
+        }
+
+
+def _normal(header: str) -> str:
+    return "_".join(header.strip().lower().replace("-", " ").split())
+
+
+def resolve_columns(
+    headers: list[str], column_map: Mapping[str, str] | None
+) -> tuple[dict[str, str], list[str]]:
+    """CSV header -> field, and the headers left out."""
+    if column_map is not None:
+        if not isinstance(column_map, Mapping):
+            raise ValidationError("column_map", "must map CSV column names to field names")
+        for header, target in column_map.items():
+            if target not in IMPORT_FIELDS:
+                raise ValidationError(
+                    "column_map", f"{target!r} is not an application field", header
+                )
+    mapping: dict[str, str] = {}
+    ignored: list[str] = []
+    for header in headers:
+        mapped = (column_map or {}).get(header)
+        if mapped is None:
+            normal = _normal(header)
+            mapped = ALIASES.get(normal, normal)
+            if mapped in EXPORT_ONLY or mapped not in IMPORT_FIELDS:
+                ignored.append(header)
+                continue
+        if mapped in mapping.values():
+            raise ValidationError("column_map", f"two columns map to {mapped!r}", header)
+        mapping[header] = mapped
+    if not {"job_title", "company"} <= set(mapping.values()):
+        raise ValidationError("file", "needs columns for job_title and company")
+    return mapping, ignored
+
+
+def _unescape(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].startswith(_FORMULA_START):
+        return cell[1:]
+    return cell
+
+
+def parse_cell(name: str, cell: str) -> Any:
+    """The typed value of a CSV cell for field ``name`` (``None`` when empty)."""
+    cell = _unescape(cell.strip())
+    if cell == "":
+        return None
+    if name in _INTEGERS:
+        try:
+            return int(cell.replace(",", "").replace(" ", ""))
+        except ValueError:
+            raise ValidationError(name, "must be a whole number", cell) from None
+    if name in _FLOATS:
+        try:
+            return float(cell)
+        except ValueError:
+            raise ValidationError(name, "must be a number", cell) from None
+    if name in _BOOLEANS:
+        if cell.lower() in _TRUE | _FALSE:
+            return cell.lower() in _TRUE
+        raise ValidationError(name, "must be yes/no, true/false or 1/0", cell)
+    if name in _TIMES:
+        try:
+            return datetime.fromisoformat(cell)
+        except ValueError:
+            raise ValidationError(name, "must be a date like 2024-01-31", cell) from None
+    return cell
+
+
+def _open_csv(path: Path | str) -> Iterator[dict[str, str]]:
+    file = Path(path)
+    if not file.is_file():
+        raise ValidationError("path", "must name an existing CSV file", str(file))
+    csv.field_size_limit(MAX_FIELD_SIZE)
+    with file.open(newline="", encoding="utf-8-sig") as handle:
+        try:
+            yield from csv.DictReader(handle)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ValidationError("file", f"is not a readable UTF-8 CSV file ({exc})") from None
+
+
+def read_rows(
+    path: Path | str, column_map: Mapping[str, str] | None
+) -> tuple[list[tuple[int, dict[str, Any] | RejectedRow]], list[str]]:
+    """Each data row as field values (or its rejection), with the ignored columns."""
+    rows: list[tuple[int, dict[str, Any] | RejectedRow]] = []
+    mapping: dict[str, str] | None = None
+    ignored: list[str] = []
+    for number, record in enumerate(_open_csv(path), start=2):
+        if mapping is None:
+            mapping, ignored = resolve_columns(list(record), column_map)
+        if None in record:
+            rows.append((number, RejectedRow(number, "row", "has more cells than the header")))
+            continue
+        try:
+            values = {
+                name: parse_cell(name, record.get(header) or "") for header, name in mapping.items()
+            }
+        except ValidationError as exc:
+            rows.append((number, RejectedRow(number, exc.field, exc.rule)))
+            continue
+        rows.append((number, {k: v for k, v in values.items() if v is not None}))
+    if mapping is None:
+        raise ValidationError("file", "has no data rows (a header row and at least one row)")
+    return rows, ignored
+
+
+def import_csv(
+    session: Session,
+    user_id: int,
+    path: Path | str,
+    column_map: Mapping[str, str] | None = None,
+    on_duplicate: OnDuplicate | str = OnDuplicate.SKIP,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the CSV at ``path`` into the user's applications (see the module docstring)."""
+    policy = parse_on_duplicate(on_duplicate)
+    users.ensure_exists(session, user_id)
+    rows, ignored = read_rows(path, column_map)
+    report = ImportReport(ignored_columns=ignored)
+    valid: list[ApplicationCreate] = []
+    for done, (number, values) in enumerate(rows, start=1):
+        if isinstance(values, RejectedRow):
+            report.rejected.append(values)
+        else:
+            try:
+                checked = check_row(values)
+                check_resumes(session, user_id, [checked])
+                valid.append(checked)
+            except ValidationError as exc:
+                report.rejected.append(RejectedRow(number, exc.field.split(".")[-1], exc.rule))
+        if progress is not None and (done % 1000 == 0 or done == len(rows)):
+            progress(done, len(rows))
+    result: BulkResult = write_checked(session, user_id, valid, policy)
+    report.added, report.skipped_duplicates, report.updated = (
+        result.added,
+        result.skipped,
+        result.updated,
+    )
+    return report
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, ApplicationStatus):
+        return value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _history_json(rows: list[Any]) -> str:
+    entries = [
+        {"status": ApplicationStatus(r.to_status).value, "at": as_utc(r.changed_at).isoformat(),
+         "notes": r.notes}
+        for r in rows
+        if r.to_status is not None
+    ]  # fmt: skip
+    return json.dumps(entries, ensure_ascii=False)
+
+
+def export_csv(
+    session: Session,
+    user_id: int,
+    path: Path | str,
+    status: ApplicationStatus | str | None = None,
+) -> int:
+    """Write the user's applications (oldest first) with their history; returns the row count.
+
+    The file is created with mode 0600 and replaced atomically.
+    """
+    wanted = parse_status(status) if status is not None else None
+    users.ensure_exists(session, user_id)
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ValidationError("path", "must be in an existing folder", str(target))
+    app, history = JobApplication, ApplicationStatusHistory
+    query = (
+        select(app, history.to_status, history.changed_at, history.notes.label("h_notes"))
+        .outerjoin(history, history.application_id == app.id)
+        .where(app.user_id == user_id)
+        .order_by(app.id, history.changed_at, history.id)
+    )
+    if wanted is not None:
+        query = query.where(app.status == wanted)
+    fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=".csv", dir=target.parent)
+    count = 0
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            result = session.execute(query.execution_options(yield_per=1000))
+            for application, group in groupby(result, key=lambda r: r[0]):
+                entries = [_HistoryRow(r.to_status, r.changed_at, r.h_notes) for r in group]
+                values = [getattr(application, c, None) for c in EXPORT_COLUMNS[:-1]]
+                writer.writerow([*map(_cell, values), _history_json(entries)])
+                session.expunge(application)
+                count += 1
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return count
+
+
+@dataclass
+class _HistoryRow:
+    to_status: Any
+    changed_at: Any
+    notes: str | None
