@@ -1,12 +1,119 @@
-"""The Backups page: create, list, verify and restore (with a typed confirmation)."""
+"""The Backups page: create, list, verify and restore (with a typed confirmation).
+
+A backup holds every profile of the database. The folder is the
+``BackupManager`` default (``backups/`` under the project root) unless
+``$AUTO_APPLYER_BACKUP_DIR`` names another.
+"""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+import pandas as pd
 import streamlit as st
+
+from dashboard import forms, state
+from database.backup import BackupManager
+
+BACKUP_DIR_VARIABLE = "AUTO_APPLYER_BACKUP_DIR"
+CREATE = "backup_create"
+RESTORE = "backup_restore"
+
+
+def manager() -> BackupManager:
+    """The ``BackupManager`` of the dashboard's backup folder."""
+    return BackupManager(backup_dir=os.environ.get(BACKUP_DIR_VARIABLE) or None)
+
+
+def _create() -> None:
+    name = forms.text_or_none(f"{CREATE}.name")
+    created: list[str] = []
+    if forms.attempt(
+        CREATE, lambda: created.append(manager().create_backup(name)), "Backup created."
+    ):
+        state.flash("success", f"Backup created: {os.path.basename(created[0])}")
+
+
+def _verify(path: str) -> None:
+    summary: list[Any] = []
+    if forms.attempt("backup_verify", lambda: summary.append(manager().verify_backup(path)), ""):
+        state.flash(
+            "success",
+            f"{os.path.basename(path)} verifies: {summary[0].total_rows} rows, checksum "
+            "correct, and a trial restore into a scratch database succeeded.",
+        )
+
+
+def _restore(path: str) -> None:
+    summary: list[Any] = []
+
+    def work() -> None:
+        summary.append(manager().restore_backup(path, confirm=True))
+        st.cache_data.clear()
+
+    if forms.attempt(RESTORE, work, ""):
+        state.flash("success", f"Restored {os.path.basename(path)}: {summary[0].total_rows} rows.")
+        st.session_state.pop(RESTORE + ".typed", None)
+
+
+def _listing(backups: list[dict[str, Any]]) -> None:
+    frame = pd.DataFrame(
+        {
+            "Backup": [b["filename"] for b in backups],
+            "Created (UTC)": [
+                b["created"].strftime("%Y-%m-%d %H:%M:%S") if b["created"] else "" for b in backups
+            ],
+            "Size (KB)": [round(b["size"] / 1024, 1) for b in backups],
+            "Environment": [b["environment"] or "" for b in backups],
+            "Schema": [b["schema_version"] or "" for b in backups],
+            "Rows": [sum(b["row_counts"].values()) for b in backups],
+            "Problem": [b["error"] or "" for b in backups],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _actions(backups: list[dict[str, Any]]) -> None:
+    paths = {b["filename"]: b["path"] for b in backups}
+    chosen = st.selectbox("Backup", list(paths), key="backup.chosen")
+    if chosen is None:
+        return
+    forms.general_error("backup_verify", ())
+    st.button("Verify", key="backup.verify", on_click=_verify, args=(paths[chosen],))
+    with st.expander("Restore this backup"):
+        st.warning(
+            "Restoring replaces ALL data of this database (every profile) with the backup's. "
+            "Create a backup of the current data first if you may need it."
+        )
+        typed = st.text_input(
+            f"Type the backup's name ({chosen}) to confirm", key=RESTORE + ".typed"
+        )
+        forms.general_error(RESTORE, ())
+        st.button(
+            "Restore",
+            key="backup.restore",
+            type="primary",
+            disabled=typed.strip() != chosen,
+            on_click=_restore,
+            args=(paths[chosen],),
+        )
 
 
 def render(user_id: int) -> None:
     """The Backups page."""
     del user_id  # a backup holds every profile
     st.title("Backups")
-    st.info("Backups are not available in this version.")
+    backups_manager = manager()
+    st.caption(f"Folder: {backups_manager.backup_dir}")
+    with st.form(CREATE):
+        st.text_input("Name (optional; a timestamped name otherwise)", key=f"{CREATE}.name")
+        forms.field_error(CREATE, "backup_name")
+        forms.general_error(CREATE, ("backup_name",))
+        st.form_submit_button("Create backup", type="primary", on_click=_create)
+    backups = backups_manager.list_backups(verify=False)
+    if not backups:
+        st.info("No backups yet.")
+        return
+    _listing(backups)
+    _actions(backups)

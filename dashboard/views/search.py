@@ -7,10 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import forms
 from dashboard.views.application_detail import SELECTED, status_label
 from database.utilities import DatabaseUtils
-from utils.errors import AutoApplyerError
+from utils.errors import AutoApplyerError, ValidationError
 
 LIMIT = 20
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$])")
@@ -63,9 +62,6 @@ def _resume_hits(user_id: int, query: str) -> None:
 def render(user_id: int) -> None:
     """The Search page."""
     st.title("Search")
-    if getattr(DatabaseUtils, "search_applications", None) is None:
-        st.info("Full-text search is not available in this version.")
-        return
     query = st.text_input(
         "Search your applications and resumes",
         key="search.query",
@@ -81,8 +77,4 @@ def render(user_id: int) -> None:
         _application_hits(user_id, query)
         _resume_hits(user_id, query)
     except AutoApplyerError as exc:
-        forms_message = f"{exc}" if not hasattr(exc, "rule") else f"Search {exc.rule}"
-        st.error(forms_message)
-
-
-__all__ = ["forms", "highlighted", "render"]
+        st.error(f"Search {exc.rule}" if isinstance(exc, ValidationError) else str(exc))

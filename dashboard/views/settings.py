@@ -67,4 +67,4 @@ def render(user_id: int) -> None:
     st.caption("The URL never shows a password.")
     st.subheader("AI analysis cache")
     forms.general_error("purge", ())
-    st.button("Purge expired cache entries", on_click=_purge)
+    st.button("Purge expired cache entries", key="settings.purge", on_click=_purge)
