@@ -1,0 +1,143 @@
+"""Every per-user query of the API uses an index: no full scan of a user's tables.
+
+The statements an API call really sends are captured from the engine and
+explained with the same parameters: ``EXPLAIN QUERY PLAN`` on SQLite, and on
+PostgreSQL ``EXPLAIN (FORMAT JSON)`` with sequential scans disabled, so the
+planner can only fall back to a full scan when no index fits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import event
+
+from database.utilities import DatabaseUtils
+
+WATCHED = ("job_applications", "application_status_history")
+
+
+@pytest.fixture
+def dataset(db):
+    users = [DatabaseUtils.create_user(email=f"u{i}@example.com").id for i in range(3)]
+    for user in users:
+        resume = DatabaseUtils.add_resume(user, "cv.pdf", "/cv.pdf", parsed_text="python sql").id
+        DatabaseUtils.bulk_add_job_applications(
+            user,
+            [{"job_title": f"Python Developer {i}", "company": f"Co {i % 17}",
+              "job_description": "Django, PostgreSQL and data pipelines " * 5,
+              "source": ("linkedin", "indeed", None)[i % 3], "resume_id": resume}
+             for i in range(120)],
+        )  # fmt: skip
+    apps = DatabaseUtils.get_user_applications(users[0], limit=10)
+    for app in apps[:5]:
+        DatabaseUtils.update_application_status(app.id, "screening")
+    return users[0]
+
+
+def captured(db, call):
+    """The SELECT statements (and their parameters) that ``call()`` sends."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if re.match(r"\s*(SELECT|WITH)\b", statement, re.IGNORECASE):
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements
+    return statements
+
+
+def sqlite_full_scans(raw, statement, parameters):
+    aliases = set(WATCHED)
+    for table in WATCHED:
+        aliases |= set(re.findall(rf"\b{table}\s+AS\s+(\w+)", statement, re.IGNORECASE))
+    plan = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+    details = [row[-1] for row in plan]
+    return [
+        d
+        for d in details
+        if (m := re.match(r"SCAN (\w+)", d)) and m.group(1) in aliases and "VIRTUAL" not in d
+    ]
+
+
+def pg_full_scans(raw, statement, parameters):
+    with raw.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+        (plan,) = cursor.fetchone()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    bad = []
+    stack = [plan[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.get("Plans", []))
+        if node.get("Relation Name") not in WATCHED:
+            continue
+        kind = node["Node Type"]
+        if kind == "Seq Scan" or (kind.startswith("Index") and "Index Cond" not in node):
+            bad.append(f"{kind} on {node['Relation Name']}")
+    return bad
+
+
+def full_scans(db, statements):
+    raw = db.engine.raw_connection()
+    try:
+        sqlite = db.config.database_type == "sqlite"
+        found = []
+        for statement, parameters in statements:
+            explain = sqlite_full_scans if sqlite else pg_full_scans
+            for scan in explain(raw.driver_connection, statement, parameters):
+                found.append((scan, statement))
+        return found
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+CALLS = {
+    "statistics": lambda u: DatabaseUtils.get_application_statistics(u, days=30),
+    "listing": lambda u: DatabaseUtils.get_user_applications(u, limit=50),
+    "listing_by_status": lambda u: DatabaseUtils.get_user_applications(u, "screening", limit=50),
+    "funnel": lambda u: DatabaseUtils.get_application_funnel(u),
+    "by_source": lambda u: DatabaseUtils.get_conversion_by_source(u),
+    "by_resume": lambda u: DatabaseUtils.get_conversion_by_resume(u),
+    "time_in_stage": lambda u: DatabaseUtils.get_time_in_stage(u),
+    "per_week": lambda u: DatabaseUtils.get_applications_per_week(u),
+    "responses": lambda u: DatabaseUtils.get_response_stats(u, days=90),
+    "stale": lambda u: DatabaseUtils.get_stale_applications(u, days=1),
+    "search_common": lambda u: DatabaseUtils.search_applications(u, "python developer"),
+    "search_rare": lambda u: DatabaseUtils.search_applications(u, '"developer 7"'),
+    "duplicate_check": lambda u: DatabaseUtils.add_job_application(
+        u, "Python Developer 3", "Co 3", on_duplicate="skip"
+    ),
+}
+
+
+def test_per_user_queries_use_an_index(db, dataset):
+    problems = {}
+    for name, call in CALLS.items():
+        scans = full_scans(db, captured(db, lambda call=call: call(dataset)))
+        if scans:
+            problems[name] = scans
+    assert problems == {}
+
+
+def test_the_check_sees_a_full_scan(db, dataset):
+    from sqlalchemy import text
+
+    from database.connection import db_session_scope
+
+    def unindexed():
+        with db_session_scope() as session:
+            session.execute(
+                text("SELECT count(*) FROM job_applications WHERE job_title = :t"), {"t": "x"}
+            )
+
+    assert full_scans(db, captured(db, unindexed))
