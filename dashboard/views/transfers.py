@@ -7,9 +7,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import exports, forms, queries
+from dashboard import exports, forms, queries, state
+from database.csv_io import ImportReport
 from database.utilities import DatabaseUtils
 
 IMPORT_FORM = "import_csv"
@@ -61,42 +63,56 @@ def _downloads(user_id: int, criteria: queries.ApplicationFilter) -> None:
 
 def _import(user_id: int) -> None:
     upload = st.session_state.get(f"{IMPORT_FORM}.file")
-    importer: Any = getattr(DatabaseUtils, "import_applications_csv", None)
-    if upload is None or importer is None:
+    if upload is None:
+        st.session_state[f"_errors.{IMPORT_FORM}"] = {"file": "Choose a CSV file first."}
         return
     content = upload.getvalue()
     if len(content) > MAX_IMPORT_BYTES:
-        st.session_state[f"_errors.{IMPORT_FORM}"] = {"file": "File is larger than 20 MB"}
+        st.session_state[f"_errors.{IMPORT_FORM}"] = {"file": "File must be at most 20 MB"}
         return
+    reports: list[ImportReport] = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "import.csv"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
-        result: dict[str, Any] = {}
+        forms.attempt(
+            IMPORT_FORM,
+            lambda: reports.append(DatabaseUtils.import_applications_csv(user_id, path)),
+            "Import finished.",
+        )
+    if reports:
+        report = reports[0]
+        st.session_state[f"{IMPORT_FORM}.report"] = report.as_dict()
+        state.flash(
+            "success",
+            f"Imported {upload.name}: {report.added} added, {report.skipped_duplicates} "
+            f"duplicates skipped, {len(report.rejected)} rejected.",
+        )
 
-        def work() -> None:
-            result["report"] = importer(user_id, str(path))
 
-        forms.attempt(IMPORT_FORM, work, "Import finished.")
-    if "report" in result:
-        st.session_state[f"{IMPORT_FORM}.report"] = result["report"]
+def _report(report: dict[str, Any]) -> None:
+    if report["rejected"]:
+        st.warning("Rows not imported (row 1 is the header):")
+        st.dataframe(pd.DataFrame(report["rejected"]), hide_index=True, width="stretch")
+    if report["ignored_columns"]:
+        st.caption("Columns ignored: " + ", ".join(report["ignored_columns"]))
 
 
 def _uploader(user_id: int) -> None:
     st.markdown("**Import applications from a CSV file**")
-    if getattr(DatabaseUtils, "import_applications_csv", None) is None:
-        st.info("CSV import is not available in this version.")
-        return
-    st.caption("Columns as in the CSV export; duplicates of existing postings are skipped.")
-    with st.form(IMPORT_FORM, clear_on_submit=False):
+    st.caption(
+        "A header row with field names (as in the CSV export); job_title and company are "
+        "required. The same posting already tracked is skipped as a duplicate."
+    )
+    with st.form(IMPORT_FORM):
         st.file_uploader("CSV file", type=["csv"], key=f"{IMPORT_FORM}.file")
         forms.field_error(IMPORT_FORM, "file")
         forms.general_error(IMPORT_FORM, ("file",))
         st.form_submit_button("Import", on_click=_import, args=(user_id,))
     report = st.session_state.get(f"{IMPORT_FORM}.report")
     if report is not None:
-        st.write(report)
+        _report(report)
 
 
 def render(user_id: int, criteria: queries.ApplicationFilter) -> None:

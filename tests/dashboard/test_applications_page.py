@@ -175,3 +175,41 @@ def test_filter_text_with_wildcards_is_taken_literally(app: Start, user_id: int)
     at.text_input(key="apps.filter.text").set_value("%_").run()
     no_exceptions(at)
     assert any("No applications match" in i.value for i in at.info)
+
+
+def test_csv_import_reports_added_duplicate_and_rejected_rows(app: Start, user_id: int) -> None:
+    DatabaseUtils.add_job_application(user_id, "Engineer", "Acme", location="Porto")
+    content = (
+        b"job_title,company,location,status,source\n"
+        b"Engineer,Acme,Porto,applied,linkedin\n"
+        b"Analyst,Globex,Remote,screening,indeed\n"
+        b"Tester,,Lisbon,applied,\n"
+    )
+    at = app(user_id)
+    at.file_uploader(key="import_csv.file").set_value(("mine.csv", content, "text/csv"))
+    at.button(key="FormSubmitter:import_csv-Import").click().run()
+    no_exceptions(at)
+    assert successes(at) == ["Imported mine.csv: 1 added, 1 duplicates skipped, 1 rejected."]
+    rejected = at.dataframe[-1].value
+    assert (list(rejected["row"]), list(rejected["field"])) == ([4], ["company"])
+    companies = sorted(a.company for a in DatabaseUtils.get_user_applications(user_id))
+    assert companies == ["Acme", "Globex"]
+    imported = DatabaseUtils.get_user_applications(user_id, status="screening")
+    assert [(a.job_title, a.source) for a in imported] == [("Analyst", "indeed")]
+
+
+def test_the_exported_csv_imports_into_another_profile(app: Start, user_id: int) -> None:
+    from dashboard import exports, queries
+
+    _add(user_id, 3)
+    content = exports.applications_csv(
+        queries.iter_applications(user_id, queries.ApplicationFilter())
+    )
+    other = DatabaseUtils.create_user("copy@example.com").id
+    at = app(other)
+    at.file_uploader(key="import_csv.file").set_value(("export.csv", content, "text/csv"))
+    at.button(key="FormSubmitter:import_csv-Import").click().run()
+    no_exceptions(at)
+    assert successes(at) == ["Imported export.csv: 3 added, 0 duplicates skipped, 0 rejected."]
+    copied = DatabaseUtils.get_user_applications(other)
+    assert sorted(a.company for a in copied) == ["Company 0", "Company 1", "Company 2"]
