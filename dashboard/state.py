@@ -8,6 +8,7 @@ default), and reuses a database that is already open (tests open their own).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ VERSION_KEY = "_data_version"
 DATA_DIR_VARIABLE = "AUTO_APPLYER_DATA_DIR"
 
 _write_counter = 0
+# Each browser session runs the script in its own thread: open the database once.
+_open_lock = threading.Lock()
 
 
 def ensure_database() -> DatabaseManager:
@@ -31,7 +34,12 @@ def ensure_database() -> DatabaseManager:
     try:
         return get_database_manager()
     except NotInitializedError:
-        return init_database(os.environ.get("ENVIRONMENT") or "development")
+        pass
+    with _open_lock:
+        try:
+            return get_database_manager()
+        except NotInitializedError:
+            return init_database(os.environ.get("ENVIRONMENT") or "development")
 
 
 def data_dir() -> Path:
