@@ -68,7 +68,7 @@ def _funnel(user_id: int) -> None:
         {
             "stage": [s["stage"] for s in stages],
             "applications": [s["count"] for s in stages],
-            "conversion from previous stage (%)": [s["conversion_rate"] for s in stages],
+            "conversion %": [s["conversion_rate"] for s in stages],
             "% of applied": [s["percent_of_applied"] for s in stages],
         }
     )

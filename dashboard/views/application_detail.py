@@ -7,6 +7,7 @@ from datetime import date, time
 import streamlit as st
 
 from dashboard import forms
+from dashboard.text import md
 from dashboard.views import application_form
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
@@ -76,7 +77,7 @@ def _timeline(application: JobApplication) -> None:
             if entry.from_status is not None
             else f"started as {status_label(entry.to_status)}"
         )
-        note = f" — {entry.notes}" if entry.notes else ""
+        note = f" — {md(entry.notes)}" if entry.notes else ""
         st.markdown(f"- `{when}` {moved}{note}")
 
 
@@ -94,7 +95,7 @@ def _delete_section(application: JobApplication) -> None:
     with st.expander("Delete this application"):
         st.warning("Deleting removes the application and its whole timeline; it cannot be undone.")
         confirmed = st.checkbox(
-            f"Yes, delete {application.job_title} at {application.company}",
+            f"Yes, delete {md(application.job_title)} at {md(application.company)}",
             key=f"{form}.confirm",
         )
         forms.general_error(form, ())
@@ -109,7 +110,7 @@ def _delete_section(application: JobApplication) -> None:
 
 def render(user_id: int, application: JobApplication) -> None:
     """Everything about one application."""
-    st.subheader(f"{application.job_title} at {application.company}")
+    st.subheader(f"{md(application.job_title)} at {md(application.company)}")
     facts = [
         f"#{application.id}",
         f"{status_label(application.status)} since {application.status_changed_at:%Y-%m-%d}",

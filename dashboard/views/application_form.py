@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import forms
+from dashboard.text import md
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 
@@ -103,7 +104,7 @@ def _add(user_id: int) -> None:
     forms.attempt(
         ADD_FORM,
         lambda: DatabaseUtils.add_job_application(user_id, job_title, company, **given),
-        f"Added {job_title} at {company}.",
+        f"Added {md(job_title)} at {md(company)}.",
         clear=[_key(ADD_FORM, name) for name in FIELDS],
     )
 

@@ -80,6 +80,8 @@ def _details(user_id: int, rows: list[JobApplication]) -> None:
         found = DatabaseUtils.get_application(chosen)
         if found is not None and found.user_id == user_id:
             options = {found.id: f"#{found.id} {found.job_title} at {found.company}", **options}
+    if st.session_state.get(application_detail.SELECTED) not in options:
+        st.session_state.pop(application_detail.SELECTED, None)  # another profile's, or gone
     if not options:
         st.info("No application to show: add one, or change the filters.")
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import forms
+from dashboard.text import md
 from dashboard.views.application_detail import status_label
 from database.models import ApplicationStatus as S
 from database.models import JobApplication
@@ -38,7 +39,7 @@ def _move(application_id: int) -> None:
 
 def _card(application: JobApplication) -> None:
     with st.container(border=True):
-        st.markdown(f"**{application.job_title}**  \n{application.company}")
+        st.markdown(f"**{md(application.job_title)}**  \n{md(application.company)}")
         st.caption(f"{status_label(application.status)} · {application.application_date:%Y-%m-%d}")
         statuses = list(S)
         st.session_state[move_key(application.id)] = application.status

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import forms
+from dashboard.text import md
 from database.models import User, UserPreferences
 from database.utilities import DatabaseUtils
 
@@ -128,7 +129,7 @@ def render(user_id: int) -> None:
         st.info("This profile no longer exists.")
         return
     _load(user, user.preferences)
-    st.title(f"Profile: {user.full_name}")
+    st.title(f"Profile: {md(user.full_name)}")
     _profile_form(user_id)
     st.subheader("What you are looking for")
     _preferences_form(user_id)

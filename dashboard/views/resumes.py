@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import forms, resume_files, state
+from dashboard.text import md
 from database.models import Resume
 from database.utilities import DatabaseUtils
 
@@ -35,7 +36,7 @@ def _upload(user_id: int) -> None:
             resume_files.remove(state.data_dir(), str(stored.path))
             raise
 
-    forms.attempt(FORM, work, f"Uploaded {upload.name}.")
+    forms.attempt(FORM, work, f"Uploaded {md(upload.name)}.")
 
 
 def _set_active(resume_id: int) -> None:
@@ -49,13 +50,13 @@ def _delete(resume: Resume) -> None:
         DatabaseUtils.delete_resume(resume.id)
         resume_files.remove(state.data_dir(), resume.file_path)
 
-    forms.attempt("resumes", work, f"Deleted {resume.filename}.")
+    forms.attempt("resumes", work, f"Deleted {md(resume.filename)}.")
 
 
 def _resume_card(resume: Resume) -> None:
     with st.container(border=True):
         badge = " · ✅ **active**" if resume.is_active else ""
-        st.markdown(f"**{resume.filename}**{badge}")
+        st.markdown(f"**{md(resume.filename)}**{badge}")
         size = f"{resume.file_size / 1024:.1f} KB" if resume.file_size else "size unknown"
         st.caption(
             f"{(resume.file_type or '?').upper()} · {size} · uploaded {resume.upload_date:%Y-%m-%d}"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import streamlit as st
 
+from dashboard.text import md
 from dashboard.views.application_detail import SELECTED, status_label
 from database.utilities import DatabaseUtils
 from utils.errors import AutoApplyerError, ValidationError
 
 LIMIT = 20
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$])")
 
 
 def highlighted(snippet: str) -> str:
@@ -21,7 +20,7 @@ def highlighted(snippet: str) -> str:
     Everything else is escaped, so text from the database never becomes markup.
     """
     parts = snippet.replace("\n", " ").split("**")
-    escaped = [_MARKDOWN.sub(r"\\\1", part) for part in parts]
+    escaped = [md(part) for part in parts]
     return "".join(
         f"**{part}**" if index % 2 == 1 and part.strip() else part
         for index, part in enumerate(escaped)
@@ -40,7 +39,7 @@ def _application_hits(user_id: int, query: str) -> None:
         st.caption("No application matches.")
     for hit in hits:
         with st.container(border=True):
-            st.markdown(f"**{hit['job_title']}** at {hit['company']}")
+            st.markdown(f"**{md(hit['job_title'])}** at {md(hit['company'])}")
             st.caption(
                 f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}"
             )
@@ -55,7 +54,7 @@ def _resume_hits(user_id: int, query: str) -> None:
         st.caption("No resume matches.")
     for hit in hits:
         with st.container(border=True):
-            st.markdown(f"**{hit.get('filename', 'resume')}**")
+            st.markdown(f"**{md(hit.get('filename', 'resume'))}**")
             st.markdown(highlighted(str(hit.get("snippet") or "")))
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import exports, forms, queries, state
+from dashboard.text import md
 from database.csv_io import ImportReport
 from database.utilities import DatabaseUtils
 
@@ -86,7 +87,7 @@ def _import(user_id: int) -> None:
         st.session_state[f"{IMPORT_FORM}.report"] = report.as_dict()
         state.flash(
             "success",
-            f"Imported {upload.name}: {report.added} added, {report.skipped_duplicates} "
+            f"Imported {md(upload.name)}: {report.added} added, {report.skipped_duplicates} "
             f"duplicates skipped, {len(report.rejected)} rejected.",
         )
 

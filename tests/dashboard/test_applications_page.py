@@ -189,7 +189,7 @@ def test_csv_import_reports_added_duplicate_and_rejected_rows(app: Start, user_i
     at.file_uploader(key="import_csv.file").set_value(("mine.csv", content, "text/csv"))
     at.button(key="FormSubmitter:import_csv-Import").click().run()
     no_exceptions(at)
-    assert successes(at) == ["Imported mine.csv: 1 added, 1 duplicates skipped, 1 rejected."]
+    assert successes(at) == [r"Imported mine\.csv: 1 added, 1 duplicates skipped, 1 rejected."]
     rejected = at.dataframe[-1].value
     assert (list(rejected["row"]), list(rejected["field"])) == ([4], ["company"])
     companies = sorted(a.company for a in DatabaseUtils.get_user_applications(user_id))
@@ -210,6 +210,20 @@ def test_the_exported_csv_imports_into_another_profile(app: Start, user_id: int)
     at.file_uploader(key="import_csv.file").set_value(("export.csv", content, "text/csv"))
     at.button(key="FormSubmitter:import_csv-Import").click().run()
     no_exceptions(at)
-    assert successes(at) == ["Imported export.csv: 3 added, 0 duplicates skipped, 0 rejected."]
+    assert successes(at) == [r"Imported export\.csv: 3 added, 0 duplicates skipped, 0 rejected."]
     copied = DatabaseUtils.get_user_applications(other)
     assert sorted(a.company for a in copied) == ["Company 0", "Company 1", "Company 2"]
+
+
+def test_text_from_the_database_never_becomes_markup(app: Start, user_id: int) -> None:
+    app_id = DatabaseUtils.add_job_application(
+        user_id, "![pixel](http://example.com/p.png)", "[Acme](http://example.com)"
+    ).id
+    at = app(user_id)
+    no_exceptions(at)
+    card = next(m.value for m in at.markdown if "pixel" in m.value)
+    assert card == r"**\!\[pixel\]\(http\://example\.com/p\.png\)**  " + "\n" + (
+        r"\[Acme\]\(http\://example\.com\)"
+    )
+    assert at.subheader[0].value.startswith(r"\!\[pixel\]")
+    assert app_id

@@ -1,0 +1,12 @@
+"""User text inside Streamlit markdown (titles, messages, labels all render markdown)."""
+
+from __future__ import annotations
+
+import re
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+def md(text: object) -> str:
+    """``text`` escaped so markdown shows it literally: no links, images or emphasis."""
+    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
