@@ -26,7 +26,9 @@ from database.models import ApplicationStatusHistory, JobApplication
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+_UNICODE_FONT = _FONT_DIR / "DejaVuSans.ttf"
+_UNICODE_BOLD = _FONT_DIR / "DejaVuSans-Bold.ttf"
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ class _Report(FPDF):
         self.unicode = _UNICODE_FONT.is_file()
         if self.unicode:
             self.add_font("body", "", str(_UNICODE_FONT))
-            self.add_font("body", "B", str(_UNICODE_FONT))
+            bold = _UNICODE_BOLD if _UNICODE_BOLD.is_file() else _UNICODE_FONT
+            self.add_font("body", "B", str(bold))
         self.family = "body" if self.unicode else "Helvetica"
 
     def footer(self) -> None:
