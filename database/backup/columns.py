@@ -156,6 +156,8 @@ class TableCodec:
     table: Table
     columns: list[ColumnCodec] = field(init=False)
     names: frozenset[str] = field(init=False)
+    index: dict[str, int] = field(init=False)
+    pk: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.columns = []
@@ -167,6 +169,10 @@ class TableCodec:
                 ColumnCodec(column.name, bool(column.nullable), null_ok, decode, encode)
             )
         self.names = frozenset(c.name for c in self.columns)
+        self.index = {c.name: i for i, c in enumerate(self.columns)}
+        (key,) = self.table.primary_key.columns  # every table has a one-column id
+        self.pk = self.index[key.name]
+        self._plan = [(c.name, c.nullable, c.null_ok, c.decode) for c in self.columns]
 
     @property
     def name(self) -> str:
@@ -182,29 +188,41 @@ class TableCodec:
             row[codec.name] = value
         return row
 
-    def decode(self, raw: dict[str, Any], where: str) -> dict[str, Any]:
-        """A backup row as database values, or :class:`ValidationError` at ``where``.
+    def where(self, index: int) -> str:
+        """How messages name row ``index`` of this table in a backup."""
+        return f"backup.data.{self.name}[{index}]"
 
-        A missing nullable column (a backup from an older schema) becomes ``NULL``.
+    def decode(self, raw: dict[str, Any], index: int) -> list[Any]:
+        """Row ``index`` of a backup as database values in column order.
+
+        A broken rule is a :class:`ValidationError` naming the row and column. A
+        missing nullable column (a backup from an older schema) becomes ``NULL``.
         """
-        if not self.names.issuperset(raw):
-            unknown = sorted(set(raw) - self.names)[0]
-            raise ValidationError(f"{where}.{unknown}", f"is not a column of {self.name}")
-        values: dict[str, Any] = {}
-        for codec in self.columns:
-            value = raw.get(codec.name)
+        values: list[Any] = []
+        append = values.append
+        get = raw.get
+        for name, nullable, null_ok, decode in self._plan:
+            value = get(name)
             if value is None:
-                if codec.name not in raw and not codec.nullable:
-                    raise ValidationError(f"{where}.{codec.name}", "is required")
-                if not codec.null_ok:
-                    raise ValidationError(f"{where}.{codec.name}", "must not be null")
-                values[codec.name] = None
+                if not null_ok or (not nullable and name not in raw):
+                    raise self._missing(raw, name, self.where(index))
+                append(None)
                 continue
             try:
-                values[codec.name] = codec.decode(value)
+                append(decode(value))
             except BadValue as bad:
-                raise ValidationError(f"{where}.{codec.name}", bad.rule) from None
+                raise ValidationError(f"{self.where(index)}.{name}", bad.rule) from None
+        if not self.names.issuperset(raw):
+            unknown = sorted(set(raw) - self.names)[0]
+            raise ValidationError(
+                f"{self.where(index)}.{unknown}", f"is not a column of {self.name}"
+            )
         return values
+
+    def _missing(self, raw: dict[str, Any], name: str, where: str) -> ValidationError:
+        if name not in raw:
+            return ValidationError(f"{where}.{name}", "is required")
+        return ValidationError(f"{where}.{name}", "must not be null")
 
 
 def table_codecs(tables: Sequence[Table]) -> dict[str, TableCodec]:

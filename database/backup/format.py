@@ -133,16 +133,22 @@ class BackupReader:
     def _next(self) -> _Event:
         try:
             return next(self._events)
-        except StopIteration:
-            raise _bad_file("is truncated (the JSON document ends early)") from None
-        except ijson.IncompleteJSONError as exc:
-            raise _bad_file(_json_problem(exc)) from None
-        except ijson.JSONError as exc:
-            raise _bad_file(f"is not valid JSON ({_first_line(exc)})") from None
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise _bad_file(f"is a truncated or corrupt gzip file ({_first_line(exc)})") from None
-        except OSError as exc:
-            raise BackupError(f"Cannot read backup {self.path.name}: {exc}") from exc
+        except (StopIteration, ijson.JSONError, EOFError, OSError, zlib.error) as exc:
+            raise self._read_error(exc) from None
+
+    def _read_error(self, exc: BaseException) -> Exception:
+        """The project error for a failure while reading the stream."""
+        if isinstance(exc, StopIteration):
+            return _bad_file("is truncated (the JSON document ends early)")
+        if isinstance(exc, ijson.IncompleteJSONError):
+            return _bad_file(_json_problem(exc))
+        if isinstance(exc, ijson.JSONError):
+            return _bad_file(f"is not valid JSON ({_first_line(exc)})")
+        if isinstance(exc, EOFError | gzip.BadGzipFile | zlib.error):
+            return _bad_file(f"is a truncated or corrupt gzip file ({_first_line(exc)})")
+        error = BackupError(f"Cannot read backup {self.path.name}: {exc}")
+        error.__cause__ = exc
+        return error
 
     def _expect(self, event: str, value: Any, where: str, rule: str) -> None:
         got = self._next()
@@ -200,27 +206,34 @@ class BackupReader:
         self._expect_end()
 
     def _table_rows(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        next_event = self._next
+        # The hot loop of every restore: events are pulled directly (no helper call
+        # per event); a read failure anywhere in it is translated once, below.
+        next_event = self._events.__next__
         index = 0
-        while True:
-            event, value = next_event()
-            if event == "end_array":
-                return
-            if event != "start_map":
-                raise ValidationError(f"backup.data.{table}[{index}]", "must be a JSON object")
-            row: dict[str, Any] = {}
+        try:
             while True:
-                event, key = next_event()
-                if event == "end_map":
-                    break
                 event, value = next_event()
-                if event == "start_map" or event == "start_array":
-                    value = self._value(event, value)
-                if key in row:
-                    raise ValidationError(f"backup.data.{table}[{index}].{key}", "appears twice")
-                row[key] = value
-            yield table, row
-            index += 1
+                if event == "end_array":
+                    return
+                if event != "start_map":
+                    raise ValidationError(f"backup.data.{table}[{index}]", "must be a JSON object")
+                row: dict[str, Any] = {}
+                while True:
+                    event, key = next_event()
+                    if event == "end_map":
+                        break
+                    event, value = next_event()
+                    if event == "start_map" or event == "start_array":
+                        value = self._value(event, value)
+                    if key in row:
+                        raise ValidationError(
+                            f"backup.data.{table}[{index}].{key}", "appears twice"
+                        )
+                    row[key] = value
+                yield table, row
+                index += 1
+        except (StopIteration, ijson.JSONError, EOFError, OSError, zlib.error) as exc:
+            raise self._read_error(exc) from None
 
     def _expect_end(self) -> None:
         try:

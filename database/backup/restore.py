@@ -1,37 +1,40 @@
 """Replacing all data with a checked backup's, in one transaction.
 
 The delete of the old rows, the insert of the new ones, moving PostgreSQL's
-sequences past the restored ids and rebuilding SQLite full-text indexes all
-happen in one transaction: killed at any moment, the database holds either all
-the old data or all the new. Other writers wait meanwhile (SQLite's write lock;
-on PostgreSQL an EXCLUSIVE lock on every table, which still lets readers read
-the old data until the commit).
+sequences past the restored ids and rebuilding SQLite full-text indexes (see
+:mod:`database.backup.fts`) all happen in one transaction: killed at any
+moment, the database holds either all the old data or all the new. Other
+writers wait meanwhile (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on
+every table, which still lets readers read the old data until the commit).
 
-The file is read a second time, as a stream, and its rows are checked again as
-they go in; if the file no longer matches what was validated (changed in between),
-the transaction is rolled back.
+The file is read a second time, as a stream, and every value is checked again
+as it is converted; if the file is no longer the one that was validated (its
+size, time or inode changed), the transaction is rolled back.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from database.backup.format import BACKUP_TABLES, TABLES_BY_NAME, BackupReader
-from database.backup.validation import BackupSummary, DataCheck, Progress, checked_rows
+from database.backup.fts import indexes_rebuilt_after
+from database.backup.inserter import RowInserter
+from database.backup.validation import (
+    BackupSummary,
+    DataCheck,
+    Progress,
+    checked_rows,
+    file_stamp,
+)
 from database.connection import DatabaseManager
 from database.driver_errors import translate
 from utils.errors import AutoApplyerError, ValidationError
 
 logger = logging.getLogger(__name__)
-
-INSERT_BATCH = 1000
-_FTS_CONTENT = re.compile(r"content\s*=\s*['\"]?(\w+)", re.IGNORECASE)
 
 
 def restore_into(
@@ -41,9 +44,11 @@ def restore_into(
     try:
         with manager.engine.begin() as conn:
             _lock_tables(conn)
-            _delete_all(conn)
-            _insert_all(conn, summary, progress)
-            _after_insert(conn)
+            with indexes_rebuilt_after(conn, {t.name for t in BACKUP_TABLES}):
+                _delete_all(conn)
+                _insert_all(conn, summary, progress)
+            if conn.dialect.name == "postgresql":
+                _move_sequences(conn)
     except AutoApplyerError:
         raise
     except SQLAlchemyError as exc:
@@ -63,43 +68,25 @@ def _delete_all(conn: Connection) -> None:
 
 
 def _insert_all(conn: Connection, summary: BackupSummary, progress: Progress | None) -> None:
-    check = DataCheck(summary, references=False)
-    batch: list[dict[str, Any]] = []
-    table: Table | None = None
+    # The checksum was verified by the validation pass; this pass re-checks every
+    # value as it converts it, and makes sure the file is still the one validated.
+    check = DataCheck(summary, references=False, digest=False)
+    inserter: RowInserter | None = None
+    if file_stamp(summary.path) != summary.stamp:
+        raise ValidationError("backup", "changed after it was checked; nothing was restored")
     with BackupReader(summary.path) as reader:
         for name, values in checked_rows(reader, check, progress, "restoring"):
             if values is None:
-                _flush(conn, table, batch, check)
-                table = TABLES_BY_NAME[name]
-                continue
-            batch.append(values)
-            if len(batch) >= INSERT_BATCH:
-                _flush(conn, table, batch, check)
-        _flush(conn, table, batch, check)
-
-
-def _flush(
-    conn: Connection, table: Table | None, batch: list[dict[str, Any]], check: DataCheck
-) -> None:
-    if table is None or not batch:
-        return
-    first = check.counts[table.name] - len(batch)
-    try:
-        conn.execute(table.insert(), batch)
-    except SQLAlchemyError as exc:
-        error = translate(exc)
-        where = f"backup.data.{table.name}[{first}..{first + len(batch) - 1}]"
-        if isinstance(error, ValidationError):
-            raise ValidationError(f"{where}.{error.field}", error.rule) from exc
-        raise error from exc
-    batch.clear()
-
-
-def _after_insert(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        _move_sequences(conn)
-    else:
-        _rebuild_fts(conn)
+                if inserter is not None:
+                    inserter.flush()
+                inserter = RowInserter(conn, TABLES_BY_NAME[name])
+            else:
+                assert inserter is not None
+                inserter.add(values)
+        if inserter is not None:
+            inserter.flush()
+    if file_stamp(summary.path) != summary.stamp:
+        raise ValidationError("backup", "changed while it was restored; nothing was restored")
 
 
 def _move_sequences(conn: Connection) -> None:
@@ -130,24 +117,3 @@ _LAST_VALUE = text(
     "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname "
     "WHERE c.oid = CAST(:seq AS regclass)"
 )
-
-
-def _rebuild_fts(conn: Connection) -> None:
-    """Rebuild each SQLite FTS5 index kept over one of the restored tables.
-
-    Triggers keep such an index in step with its table row by row; a rebuild
-    makes it exactly match the restored rows whatever the triggers did.
-    """
-    restored = {t.name for t in BACKUP_TABLES}
-    rows = conn.execute(
-        text("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE :pattern"),
-        {"pattern": "CREATE VIRTUAL TABLE%USING fts5%"},
-    ).all()
-    for name, sql in rows:
-        match = _FTS_CONTENT.search(sql or "")
-        if match is None or match.group(1) not in restored:
-            continue
-        quoted = conn.dialect.identifier_preparer.quote(name)
-        # The name comes from the catalog, quoted; FTS5 commands take no parameters here.
-        conn.exec_driver_sql(f"INSERT INTO {quoted}({quoted}) VALUES ('rebuild')")  # noqa: S608
-        logger.debug("rebuilt full-text index %s", name)

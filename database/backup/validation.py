@@ -13,12 +13,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Index, Table, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 
 from database.backup.columns import TableCodec, table_codecs
 from database.backup.format import (
@@ -51,6 +51,8 @@ class BackupSummary:
     schema_version: str | None
     row_counts: dict[str, int]
     sha256: str
+    #: (device, inode, size, mtime) of the file when it was checked
+    stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @property
     def total_rows(self) -> int:
@@ -124,52 +126,60 @@ def _timestamp(value: Any, where: str) -> datetime:
 class _Uniques:
     """The values seen so far of one table's plain unique columns."""
 
-    column_sets: list[tuple[str, ...]]
+    columns: list[tuple[int, ...]]
+    names: list[str]
     seen: list[set[tuple[Any, ...]]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.seen = [set() for _ in self.column_sets]
+        self.seen = [set() for _ in self.columns]
 
-    def check(self, values: dict[str, Any], where: str) -> None:
-        for names, seen in zip(self.column_sets, self.seen, strict=True):
-            key = tuple(values[n] for n in names)
+    def check(self, values: list[Any], where: str) -> None:
+        for positions, name, seen in zip(self.columns, self.names, self.seen, strict=True):
+            key = tuple(values[i] for i in positions)
             if None in key:
                 continue
             if key in seen:
-                raise ValidationError(f"{where}.{names[0]}", "must be unique within the backup")
+                raise ValidationError(f"{where}.{name}", "must be unique within the backup")
             seen.add(key)
 
 
-def _unique_column_sets(table: Table) -> list[tuple[str, ...]]:
+def _uniques(codec: TableCodec) -> _Uniques:
     """Unique constraints and indexes over plain columns (not the primary key).
 
     Unique expressions such as ``lower(email)`` are left to the database, which
     checks them inside the restore's transaction.
     """
     sets: list[tuple[str, ...]] = []
-    for constraint in table.constraints:
+    for constraint in codec.table.constraints:
         if isinstance(constraint, UniqueConstraint):
             sets.append(tuple(c.name for c in constraint.columns))
-    for index in table.indexes:
+    for index in codec.table.indexes:
         plain = all(isinstance(e, Column) for e in index.expressions)
         if isinstance(index, Index) and index.unique and plain:
             sets.append(tuple(c.name for c in index.columns))
-    return sets
+    positions = [tuple(codec.index[n] for n in names) for names in sets]
+    return _Uniques(positions, [names[0] for names in sets])
 
 
 class DataCheck:
-    """Checks the rows of a backup as they stream by; :meth:`finish` checks totals."""
+    """Checks the rows of a backup as they stream by; :meth:`finish` checks totals.
 
-    def __init__(self, summary: BackupSummary, *, references: bool = True) -> None:
+    ``references`` checks ids, references and unique columns across rows;
+    ``digest`` recomputes the SHA-256.
+    """
+
+    def __init__(
+        self, summary: BackupSummary, *, references: bool = True, digest: bool = True
+    ) -> None:
         self.summary = summary
         self.references = references
-        self.digest = DataDigest()
+        self.digest = DataDigest() if digest else None
         self.counts: dict[str, int] = {}
         self.tables_seen: list[str] = []
         self._ids: dict[str, IdSet] = {}
         self._last_id: int | None = None
         self._uniques: dict[str, _Uniques] = {}
-        self._refs: dict[str, list[tuple[str, str]]] = {}
+        self._refs: dict[str, list[tuple[int, str, str]]] = {}
         self._referenced = {fk.column.table.name for t in BACKUP_TABLES for fk in t.foreign_keys}
 
     def start_table(self, table: str) -> TableCodec:
@@ -184,41 +194,46 @@ class DataCheck:
         self.tables_seen.append(table)
         self.counts[table] = 0
         self._last_id = None
-        definition = TABLES_BY_NAME[table]
-        self._uniques[table] = _Uniques(_unique_column_sets(definition))
+        codec = CODECS[table]
+        self._uniques[table] = _uniques(codec)
         self._refs[table] = [
-            (fk.parent.name, fk.column.table.name) for fk in definition.foreign_keys
+            (codec.index[fk.parent.name], fk.parent.name, fk.column.table.name)
+            for fk in codec.table.foreign_keys
         ]
         if table in self._referenced:
             self._ids[table] = IdSet()
-        return CODECS[table]
+        return codec
 
-    def row(self, table: str, raw: dict[str, Any]) -> dict[str, Any]:
-        """Check one row of the current table; returns its database values."""
+    def row(self, table: str, raw: dict[str, Any]) -> list[Any]:
+        """Check one row of the current table; returns its values in column order."""
         index = self.counts[table]
-        where = f"backup.data.{table}[{index}]"
-        values = CODECS[table].decode(raw, where)
-        row_id = values["id"]
+        codec = CODECS[table]
+        values = codec.decode(raw, index)
+        row_id = values[codec.pk]
         if self._last_id is not None and row_id <= self._last_id:
             raise ValidationError(
-                f"{where}.id", "must be greater than the previous row's (unique, in id order)"
+                f"{codec.where(index)}.id",
+                "must be greater than the previous row's (unique, in id order)",
             )
         self._last_id = row_id
         if self.references:
-            self._check_references(table, values, where)
-            self._uniques[table].check(values, where)
+            self._check_references(table, values, index)
             if table in self._ids:
                 self._ids[table].add(row_id)
-        self.digest.add(table, canonical_json(raw))
+        if self.digest is not None:
+            self.digest.add(table, canonical_json(raw))
         self.counts[table] = index + 1
         return values
 
-    def _check_references(self, table: str, values: dict[str, Any], where: str) -> None:
-        for column, target in self._refs[table]:
-            value = values[column]
+    def _check_references(self, table: str, values: list[Any], index: int) -> None:
+        uniques = self._uniques[table]
+        if uniques.columns:
+            uniques.check(values, CODECS[table].where(index))
+        for position, column, target in self._refs[table]:
+            value = values[position]
             if value is not None and value not in self._ids.get(target, ()):
                 raise ValidationError(
-                    f"{where}.{column}",
+                    f"{CODECS[table].where(index)}.{column}",
                     f"refers to {target} id {value}, which is not in the backup",
                 )
 
@@ -236,7 +251,7 @@ class DataCheck:
                     f"backup.data.{table}",
                     f"has {count} rows but metadata.row_counts says {claimed[table]}",
                 )
-        if self.digest.hexdigest() != self.summary.sha256:
+        if self.digest is not None and self.digest.hexdigest() != self.summary.sha256:
             raise ValidationError(
                 "backup.metadata.sha256",
                 "does not match the data (the file was changed or damaged after it was written)",
@@ -245,7 +260,7 @@ class DataCheck:
 
 def checked_rows(
     reader: BackupReader, check: DataCheck, progress: Progress | None, phase: str
-) -> Iterator[tuple[str, dict[str, Any] | None]]:
+) -> Iterator[tuple[str, list[Any] | None]]:
     """The reader's rows as database values, each checked; ``None`` starts a table."""
     total = check.summary.total_rows
     done = 0
@@ -263,6 +278,12 @@ def checked_rows(
         progress(phase, done, total)
 
 
+def file_stamp(path: Path) -> tuple[int, int, int, int]:
+    """What identifies this version of the file: device, inode, size, modification time."""
+    info = path.stat()
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 def validate_backup(path: Path, progress: Progress | None = None) -> BackupSummary:
     """Check the whole backup at ``path``; returns its summary.
 
@@ -270,9 +291,12 @@ def validate_backup(path: Path, progress: Progress | None = None) -> BackupSumma
     (``backup.data.users[3].email``), or :class:`~utils.errors.BackupError` when
     the file cannot be read at all.
     """
+    stamp = file_stamp(path)
     with BackupReader(path) as reader:
-        summary = check_metadata(reader.metadata, path)
+        summary = replace(check_metadata(reader.metadata, path), stamp=stamp)
         check = DataCheck(summary)
         for _ in checked_rows(reader, check, progress, "validating"):
             pass
+    if file_stamp(path) != stamp:
+        raise ValidationError("backup", "changed while it was being checked")
     return summary

@@ -239,20 +239,31 @@ def test_restoring_an_empty_backup_empties_the_database(backups, tmp_path):
     assert set(row_counts().values()) == {0}
 
 
-def test_full_text_search_finds_restored_rows(db, backups):
+def _triggers(db):
+    if db.config.database_type != "sqlite":
+        return []
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    with db.engine.connect() as conn:
+        return conn.execute(text(query)).all()
+
+
+def test_full_text_search_finds_restored_rows_and_keeps_indexing_new_ones(db, backups):
     ids = fill_sample_data()
+    triggers = _triggers(db)
     path = backups.create_backup("search")
     DatabaseUtils.delete_application(ids["first"])
     assert DatabaseUtils.search_applications(ids["ann"], "PostgreSQL") == []
     backups.restore_backup(path, confirm=True)
     found = DatabaseUtils.search_applications(ids["ann"], "PostgreSQL")
     assert [hit["id"] for hit in found] == [ids["first"]]
+    assert _triggers(db) == triggers
+    later = DatabaseUtils.add_job_application(ids["ann"], "Kotlin Developer", "Zebra")
+    assert [h["id"] for h in DatabaseUtils.search_applications(ids["ann"], "Kotlin")] == [later.id]
     if db.config.database_type == "sqlite":
         with db.engine.begin() as conn:
             for fts in ("job_applications_fts", "resumes_fts"):
-                conn.exec_driver_sql(
-                    f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)"
-                )
+                check = f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)"
+                conn.exec_driver_sql(check)
 
 
 def test_a_backup_sees_one_moment_and_does_not_block_writers(db, engine_name, backups):
