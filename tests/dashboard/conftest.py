@@ -1,8 +1,7 @@
 """Fixtures of the dashboard tests: the app under Streamlit's AppTest, in-process.
 
 AppTest runs the script in this process, so the app shares the global database
-the ``db`` fixture opened. The dashboard tests run on in-memory SQLite unless a
-module asks for every engine (the Applications page runs on PostgreSQL too).
+the ``db`` fixture opened, on each engine in turn (PostgreSQL included).
 """
 
 from __future__ import annotations
@@ -18,11 +17,6 @@ from database.connection import DatabaseManager
 from database.utilities import DatabaseUtils
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-
-
-@pytest.fixture(params=["sqlite_memory"])
-def engine_name(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture(autouse=True)

@@ -1,24 +1,17 @@
-"""The Applications page under AppTest, on every engine (PostgreSQL included)."""
+"""The Applications page under AppTest."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
-from tests.conftest import ENGINES
 from tests.dashboard.helpers import errors, no_exceptions, successes
 
 Start = Callable[..., AppTest]
-
-
-@pytest.fixture(params=ENGINES)
-def engine_name(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def _add(user_id: int, count: int) -> list[int]:
