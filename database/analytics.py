@@ -16,6 +16,7 @@ from database.models import (
     ApplicationStatusHistory,
     JobApplication,
 )
+from database.schemas import require_id
 from utils.errors import ValidationError
 
 MAX_DAYS = 36_500
@@ -36,7 +37,7 @@ def application_statistics(session: Session, user_id: int, days: int = 30) -> di
     """
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ValidationError("days", f"must be an integer from 1 to {MAX_DAYS}", days)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     cutoff = utcnow() - timedelta(days=days)
     app = JobApplication
     is_recent = app.application_date >= cutoff
@@ -51,6 +52,8 @@ def application_statistics(session: Session, user_id: int, days: int = 30) -> di
         .where(app.user_id == user_id)
         .group_by(app.status)
     ).all()
+    if not rows:  # rows found prove the user exists, saving a query
+        users.ensure_exists(session, user_id)
     breakdown = {status.value: 0 for status in ApplicationStatus}
     total = recent = scored = 0
     score_sum = 0.0

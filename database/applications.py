@@ -191,12 +191,14 @@ def list_for_user(
     """The user's applications, newest first, optionally of one status."""
     _page(limit, offset)
     wanted = parse_status(status) if status is not None else None
-    users.ensure_exists(session, user_id)
-    query = select(JobApplication).where(JobApplication.user_id == user_id)
+    query = select(JobApplication).where(JobApplication.user_id == require_id(user_id, "user_id"))
     if wanted is not None:
         query = query.where(JobApplication.status == wanted)
     query = query.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
-    return list(session.scalars(query.limit(limit).offset(offset or None)))
+    found = list(session.scalars(query.limit(limit).offset(offset or None)))
+    if not found:  # rows found prove the user exists, saving a query
+        users.ensure_exists(session, user_id)
+    return found
 
 
 def update(session: Session, application_id: int, fields: Mapping[str, Any]) -> JobApplication:

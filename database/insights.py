@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from database import users
 from database.column_types import UTCDateTime, utcnow
 from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication, Resume
+from database.schemas import require_id
 from utils.errors import ValidationError
 
 S = ApplicationStatus
@@ -74,6 +75,12 @@ def _check_int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(field, f"must be an integer from {low} to {high}", value)
     return value
+
+
+def _known_user(session: Session, user_id: int, found: int) -> None:
+    """Nothing found: make sure the user exists (found rows prove it, saving a query)."""
+    if not found:
+        users.ensure_exists(session, user_id)
 
 
 def _check_days(days: int | None) -> int | None:
@@ -133,7 +140,7 @@ def funnel(session: Session, user_id: int, days: int | None = None) -> dict[str,
     "percent_of_applied": float}]}``.
     """
     days = _check_days(days)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     per_app = _reached(session, user_id, days)
     row = session.execute(
         select(
@@ -142,6 +149,7 @@ def funnel(session: Session, user_id: int, days: int | None = None) -> dict[str,
         )
     ).one()
     total, counts = int(row[0]), [int(n) for n in row[1:]]
+    _known_user(session, user_id, total)
     stages = []
     previous = total
     for name, count in zip(STAGES, counts, strict=True):
@@ -191,13 +199,14 @@ def conversion_by_source(
     applications, 1 decimal), most applications first.
     """
     days = _check_days(days)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     per_app = _reached(session, user_id, days)
     rows = session.execute(
         select(per_app.c.source, *_conversion_columns(per_app))
         .group_by(per_app.c.source)
         .order_by(_count_at(per_app.c.reached, 1).desc(), per_app.c.source)
     ).all()
+    _known_user(session, user_id, len(rows))
     return [_conversion_row({"source": row.source}, row) for row in rows]
 
 
@@ -211,7 +220,7 @@ def conversion_by_resume(
     ``resume_id`` ``None`` gathers applications sent without a recorded resume.
     """
     days = _check_days(days)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     per_app = _reached(session, user_id, days)
     rows = session.execute(
         select(per_app.c.resume_id, Resume.filename, *_conversion_columns(per_app))
@@ -219,6 +228,7 @@ def conversion_by_resume(
         .group_by(per_app.c.resume_id, Resume.filename)
         .order_by(_count_at(per_app.c.reached, 1).desc(), per_app.c.resume_id)
     ).all()
+    _known_user(session, user_id, len(rows))
     return [
         _conversion_row({"resume_id": row.resume_id, "filename": row.filename}, row) for row in rows
     ]
@@ -276,7 +286,7 @@ def time_in_stage(session: Session, user_id: int) -> list[dict[str, Any]]:
     int (stays counted), "current": int (still there), "median_days": float,
     "p75_days": float}]`` in pipeline order, for the statuses that occurred.
     """
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     left_at = (
         func.lead(History.changed_at)
         .over(partition_by=History.application_id, order_by=(History.changed_at, History.id))
@@ -308,6 +318,7 @@ def time_in_stage(session: Session, user_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(figures, current.c.current).join(current, current.c.key == figures.c.key)
     ).all()
+    _known_user(session, user_id, len(rows))
     by_status = {ApplicationStatus(row.key): row for row in rows}
     return [
         {
@@ -335,7 +346,7 @@ def applications_per_week(session: Session, user_id: int, weeks: int = 12) -> li
     first, one entry per week including empty ones; the last is this week.
     """
     weeks = _check_int(weeks, "weeks", 1, MAX_WEEKS)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     today = utcnow().date()
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     start = datetime(first_monday.year, first_monday.month, first_monday.day, tzinfo=UTC)
@@ -345,6 +356,7 @@ def applications_per_week(session: Session, user_id: int, weeks: int = 12) -> li
         .where(App.user_id == user_id, App.application_date >= start)
         .group_by(week)
     ).all()
+    _known_user(session, user_id, len(rows))
     counts = {_as_date(value): int(n) for value, n in rows}
     return [
         {"week_start": monday, "applications": counts.get(monday, 0)}
@@ -369,7 +381,7 @@ def response_stats(session: Session, user_id: int, days: int | None = None) -> d
     application date to the first response, 1 decimal).
     """
     days = _check_days(days)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     per_app = _reached(session, user_id, days)
     waits = (
         select(
@@ -381,19 +393,23 @@ def response_stats(session: Session, user_id: int, days: int | None = None) -> d
         .where(per_app.c.first_response.is_not(None))
         .subquery()
     )
-    totals = session.execute(
-        select(_count_at(per_app.c.reached, 1), func.count(per_app.c.first_response))
-    ).one()
     median = _percentiles(session, waits, (0.5,))
-    average = select(func.avg(waits.c.value)).scalar_subquery()
-    figures = session.execute(select(median.c.p0, average.label("average"))).first()
-    applied, responses = int(totals[0]), int(totals[1])
+    figures = session.execute(
+        select(
+            select(_count_at(per_app.c.reached, 1)).scalar_subquery().label("applied"),
+            select(func.count(per_app.c.first_response)).scalar_subquery().label("responses"),
+            select(median.c.p0).scalar_subquery().label("median"),
+            select(func.avg(waits.c.value)).scalar_subquery().label("average"),
+        )
+    ).one()
+    applied, responses = int(figures.applied), int(figures.responses)
+    _known_user(session, user_id, applied)
     return {
         "applications": applied,
         "responses": responses,
         "response_rate": _percent(responses, applied),
-        "median_days_to_first_response": _round(figures.p0) if figures else None,
-        "average_days_to_first_response": _round(figures.average) if figures else None,
+        "median_days_to_first_response": _round(figures.median),
+        "average_days_to_first_response": _round(figures.average),
     }
 
 
@@ -408,7 +424,7 @@ def stale_applications(
     """
     days = _check_int(days, "days", 1, MAX_DAYS)
     limit = _check_int(limit, "limit", 1, MAX_LIMIT)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     now = utcnow()
     rows = session.execute(
         select(App.id, App.job_title, App.company, App.status, App.status_changed_at)
@@ -422,6 +438,7 @@ def stale_applications(
         .order_by(App.status_changed_at, App.id)
         .limit(limit)
     ).all()
+    _known_user(session, user_id, len(rows))
     return [
         {
             "id": row.id,

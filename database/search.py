@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from database import users
 from database.column_types import UTCDateTime
 from database.models import ApplicationStatus
-from database.schemas import parse_status
+from database.schemas import parse_status, require_id
 from utils.errors import ValidationError
 
 MARK = "**"
@@ -150,7 +150,7 @@ def search_applications(
     terms = parse_query(query)
     wanted = parse_status(status) if status is not None else None
     _page(limit, offset)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
     status_filter = ""
     if wanted is not None:
@@ -179,7 +179,10 @@ def search_applications(
         column("score", Float),
         column("snippet", String),
     )
-    return [dict(row) for row in session.execute(statement, params).mappings()]
+    hits = [dict(row) for row in session.execute(statement, params).mappings()]
+    if not hits:  # found rows prove the user exists, saving a query
+        users.ensure_exists(session, user_id)
+    return hits
 
 
 def search_resumes(
@@ -192,7 +195,7 @@ def search_resumes(
     """
     terms = parse_query(query)
     _page(limit, offset)
-    users.ensure_exists(session, user_id)
+    require_id(user_id, "user_id")
     params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
     if _is_sqlite(session):
         params["match"] = fts5_expression(terms, RESUMES, user_id)
@@ -211,7 +214,10 @@ def search_resumes(
         column("score", Float),
         column("snippet", String),
     )
-    return [dict(row) for row in session.execute(statement, params).mappings()]
+    hits = [dict(row) for row in session.execute(statement, params).mappings()]
+    if not hits:  # found rows prove the user exists, saving a query
+        users.ensure_exists(session, user_id)
+    return hits
 
 
 # The ranked page is found first; snippets are made for that page only.
