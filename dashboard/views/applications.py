@@ -62,8 +62,8 @@ def _table(user_id: int, criteria: queries.ApplicationFilter) -> list[JobApplica
     if total == 0:
         top_left.info("No applications match. Add one in the **Add** tab, or clear the filters.")
         return []
-    # A new filter, page size or page count starts again at page 1 (a new widget key).
-    page_key = f"apps.page.{hash((criteria, size, pages))}"
+    # Another profile, filter, page size or page count starts at page 1 (a new widget key).
+    page_key = f"apps.page.{hash((user_id, criteria, size, pages))}"
     number = min(max(1, int(st.session_state.get(page_key) or 1)), pages)
     rows = queries.page_of_applications(user_id, criteria, size, (number - 1) * size)
     first = (number - 1) * size + 1
