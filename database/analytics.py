@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import bindparam, case, distinct, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from database import users
-from database.column_types import utcnow
+from database.column_types import UTCDateTime, utcnow
 from database.models import (
     INTERVIEW_STATUSES,
     ApplicationStatus,
@@ -39,19 +41,7 @@ def application_statistics(session: Session, user_id: int, days: int = 30) -> di
         raise ValidationError("days", f"must be an integer from 1 to {MAX_DAYS}", days)
     require_id(user_id, "user_id")
     cutoff = utcnow() - timedelta(days=days)
-    app = JobApplication
-    is_recent = app.application_date >= cutoff
-    rows = session.execute(
-        select(
-            app.status,
-            func.count(),
-            func.sum(case((is_recent, 1), else_=0)),
-            func.sum(case((is_recent, app.match_score))),
-            func.count(case((is_recent, app.match_score))),
-        )
-        .where(app.user_id == user_id)
-        .group_by(app.status)
-    ).all()
+    rows = session.execute(_breakdown_statement(), {"user_id": user_id, "cutoff": cutoff}).all()
     if not rows:  # rows found prove the user exists, saving a query
         users.ensure_exists(session, user_id)
     breakdown = {status.value: 0 for status in ApplicationStatus}
@@ -75,15 +65,38 @@ def application_statistics(session: Session, user_id: int, days: int = 30) -> di
     }
 
 
-def _recent_interviews(session: Session, user_id: int, cutoff: Any) -> int:
+@functools.cache
+def _breakdown_statement() -> Executable:
+    # Built once with bound parameters: building the expression costs more than running it.
+    app = JobApplication
+    is_recent = app.application_date >= bindparam("cutoff", type_=UTCDateTime)
+    return (
+        select(
+            app.status,
+            func.count(),
+            func.sum(case((is_recent, 1), else_=0)),
+            func.sum(case((is_recent, app.match_score))),
+            func.count(case((is_recent, app.match_score))),
+        )
+        .where(app.user_id == bindparam("user_id"))
+        .group_by(app.status)
+    )
+
+
+@functools.cache
+def _interviews_statement() -> Executable:
     history = ApplicationStatusHistory
-    query = (
+    return (
         select(func.count(distinct(JobApplication.id)))
         .join(history, history.application_id == JobApplication.id)
         .where(
-            JobApplication.user_id == user_id,
-            JobApplication.application_date >= cutoff,
+            JobApplication.user_id == bindparam("user_id"),
+            JobApplication.application_date >= bindparam("cutoff", type_=UTCDateTime),
             history.to_status.in_(sorted(INTERVIEW_STATUSES)),
         )
     )
-    return int(session.scalar(query) or 0)
+
+
+def _recent_interviews(session: Session, user_id: int, cutoff: Any) -> int:
+    found = session.scalar(_interviews_statement(), {"user_id": user_id, "cutoff": cutoff})
+    return int(found or 0)

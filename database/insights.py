@@ -16,6 +16,7 @@ screening, any interview or offer status, or rejected.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Subquery,
-    and_,
+    bindparam,
     case,
     cast,
     func,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from database import users
 from database.column_types import UTCDateTime, utcnow
@@ -87,22 +89,31 @@ def _check_days(days: int | None) -> int | None:
     return None if days is None else _check_int(days, "days", 1, MAX_DAYS)
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+def _params(session: Session, user_id: int, **extra: Any) -> tuple[str, dict[str, Any]]:
+    """The dialect name and the bound values shared by the statements."""
+    return session.get_bind().dialect.name, {"user_id": user_id, "now": utcnow(), **extra}
 
 
-def _days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+def _cutoff(days: int | None) -> dict[str, Any]:
+    return {} if days is None else {"cutoff": utcnow() - timedelta(days=days)}
+
+
+# Statements are built once per dialect (and variant) with bound parameters:
+# building a SQLAlchemy expression costs more than running it on a user's rows.
+
+
+def _days_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
     """``later - earlier`` in days (fractional), in SQL."""
-    if _is_sqlite(session):
+    if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return func.extract("epoch", later - earlier) / 86400.0
 
 
 def _now() -> ColumnElement[datetime]:
-    return literal(utcnow(), UTCDateTime)
+    return bindparam("now", type_=UTCDateTime)
 
 
-def _reached(session: Session, user_id: int, days: int | None) -> Subquery:
+def _reached(with_days: bool) -> Subquery:
     """One row per application of the user: the furthest stage it reached and its first response."""
     rank = case(
         {status: value for status, value in STAGE_RANK.items()}, value=History.to_status, else_=0
@@ -118,16 +129,24 @@ def _reached(session: Session, user_id: int, days: int | None) -> Subquery:
             first_response.label("first_response"),
         )
         .join(History, History.application_id == App.id)
-        .where(App.user_id == user_id)
+        .where(App.user_id == bindparam("user_id"))
         .group_by(App.id, App.source, App.resume_id, App.application_date)
     )
-    if days is not None:
-        query = query.where(App.application_date >= utcnow() - timedelta(days=days))
+    if with_days:
+        query = query.where(App.application_date >= bindparam("cutoff", type_=UTCDateTime))
     return query.subquery()
 
 
 def _count_at(reached: Any, stage: int) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((reached >= stage, 1), else_=0)), 0)
+
+
+@functools.cache
+def _funnel_statement(with_days: bool) -> Executable:
+    per_app = _reached(with_days)
+    return select(
+        func.count(), *(_count_at(per_app.c.reached, rank) for rank in range(1, len(STAGES) + 1))
+    )
 
 
 def funnel(session: Session, user_id: int, days: int | None = None) -> dict[str, Any]:
@@ -141,13 +160,8 @@ def funnel(session: Session, user_id: int, days: int | None = None) -> dict[str,
     """
     days = _check_days(days)
     require_id(user_id, "user_id")
-    per_app = _reached(session, user_id, days)
-    row = session.execute(
-        select(
-            func.count(),
-            *(_count_at(per_app.c.reached, rank) for rank in range(1, len(STAGES) + 1)),
-        )
-    ).one()
+    _dialect, params = _params(session, user_id, **_cutoff(days))
+    row = session.execute(_funnel_statement(days is not None), params).one()
     total, counts = int(row[0]), [int(n) for n in row[1:]]
     _known_user(session, user_id, total)
     stages = []
@@ -188,6 +202,16 @@ def _conversion_row(key: dict[str, Any], row: Any) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _by_source_statement(with_days: bool) -> Executable:
+    per_app = _reached(with_days)
+    return (
+        select(per_app.c.source, *_conversion_columns(per_app))
+        .group_by(per_app.c.source)
+        .order_by(_count_at(per_app.c.reached, 1).desc(), per_app.c.source)
+    )
+
+
 def conversion_by_source(
     session: Session, user_id: int, days: int | None = None
 ) -> list[dict[str, Any]]:
@@ -200,14 +224,21 @@ def conversion_by_source(
     """
     days = _check_days(days)
     require_id(user_id, "user_id")
-    per_app = _reached(session, user_id, days)
-    rows = session.execute(
-        select(per_app.c.source, *_conversion_columns(per_app))
-        .group_by(per_app.c.source)
-        .order_by(_count_at(per_app.c.reached, 1).desc(), per_app.c.source)
-    ).all()
+    _dialect, params = _params(session, user_id, **_cutoff(days))
+    rows = session.execute(_by_source_statement(days is not None), params).all()
     _known_user(session, user_id, len(rows))
     return [_conversion_row({"source": row.source}, row) for row in rows]
+
+
+@functools.cache
+def _by_resume_statement(with_days: bool) -> Executable:
+    per_app = _reached(with_days)
+    return (
+        select(per_app.c.resume_id, Resume.filename, *_conversion_columns(per_app))
+        .outerjoin(Resume, Resume.id == per_app.c.resume_id)
+        .group_by(per_app.c.resume_id, Resume.filename)
+        .order_by(_count_at(per_app.c.reached, 1).desc(), per_app.c.resume_id)
+    )
 
 
 def conversion_by_resume(
@@ -221,22 +252,17 @@ def conversion_by_resume(
     """
     days = _check_days(days)
     require_id(user_id, "user_id")
-    per_app = _reached(session, user_id, days)
-    rows = session.execute(
-        select(per_app.c.resume_id, Resume.filename, *_conversion_columns(per_app))
-        .outerjoin(Resume, Resume.id == per_app.c.resume_id)
-        .group_by(per_app.c.resume_id, Resume.filename)
-        .order_by(_count_at(per_app.c.reached, 1).desc(), per_app.c.resume_id)
-    ).all()
+    _dialect, params = _params(session, user_id, **_cutoff(days))
+    rows = session.execute(_by_resume_statement(days is not None), params).all()
     _known_user(session, user_id, len(rows))
     return [
         _conversion_row({"resume_id": row.resume_id, "filename": row.filename}, row) for row in rows
     ]
 
 
-def _percentiles(session: Session, source: Any, fractions: tuple[float, ...]) -> Subquery:
+def _percentiles(dialect: str, source: Any, fractions: tuple[float, ...]) -> Subquery:
     """Per ``source.c.key``: the count and ``percentile_cont`` of ``source.c.value``."""
-    if not _is_sqlite(session):
+    if dialect != "sqlite":
         return (
             select(
                 source.c.key,
@@ -278,6 +304,39 @@ def _percentiles(session: Session, source: Any, fractions: tuple[float, ...]) ->
     )
 
 
+@functools.cache
+def _time_in_stage_statement(dialect: str) -> Executable:
+    left_at = (
+        func.lead(History.changed_at)
+        .over(partition_by=History.application_id, order_by=(History.changed_at, History.id))
+        .label("left_at")
+    )
+    spans = (
+        select(History.to_status.label("status"), History.changed_at.label("entered"), left_at)
+        .join(App, App.id == History.application_id)
+        .where(App.user_id == bindparam("user_id"))
+        .subquery()
+    )
+    stays = (
+        select(
+            spans.c.status.label("key"),
+            _days_between(dialect, func.coalesce(spans.c.left_at, _now()), spans.c.entered).label(
+                "value"
+            ),
+            case((spans.c.left_at.is_(None), 1), else_=0).label("current"),
+        )
+        .where(spans.c.status.in_(OPEN_STATUSES))
+        .subquery()
+    )
+    figures = _percentiles(dialect, stays, (0.5, 0.75))
+    current = (
+        select(stays.c.key, func.sum(stays.c.current).label("current"))
+        .group_by(stays.c.key)
+        .subquery()
+    )
+    return select(figures, current.c.current).join(current, current.c.key == figures.c.key)
+
+
 def time_in_stage(session: Session, user_id: int) -> list[dict[str, Any]]:
     """How long applications stay in each open status, in days.
 
@@ -287,37 +346,8 @@ def time_in_stage(session: Session, user_id: int) -> list[dict[str, Any]]:
     "p75_days": float}]`` in pipeline order, for the statuses that occurred.
     """
     require_id(user_id, "user_id")
-    left_at = (
-        func.lead(History.changed_at)
-        .over(partition_by=History.application_id, order_by=(History.changed_at, History.id))
-        .label("left_at")
-    )
-    spans = (
-        select(History.to_status.label("status"), History.changed_at.label("entered"), left_at)
-        .join(App, App.id == History.application_id)
-        .where(App.user_id == user_id)
-        .subquery()
-    )
-    stays = (
-        select(
-            spans.c.status.label("key"),
-            _days_between(session, func.coalesce(spans.c.left_at, _now()), spans.c.entered).label(
-                "value"
-            ),
-            case((spans.c.left_at.is_(None), 1), else_=0).label("current"),
-        )
-        .where(spans.c.status.in_(OPEN_STATUSES))
-        .subquery()
-    )
-    figures = _percentiles(session, stays, (0.5, 0.75))
-    current = (
-        select(stays.c.key, func.sum(stays.c.current).label("current"))
-        .group_by(stays.c.key)
-        .subquery()
-    )
-    rows = session.execute(
-        select(figures, current.c.current).join(current, current.c.key == figures.c.key)
-    ).all()
+    dialect, params = _params(session, user_id)
+    rows = session.execute(_time_in_stage_statement(dialect), params).all()
     _known_user(session, user_id, len(rows))
     by_status = {ApplicationStatus(row.key): row for row in rows}
     return [
@@ -333,10 +363,21 @@ def time_in_stage(session: Session, user_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _week_start(session: Session) -> ColumnElement[Any]:
-    if _is_sqlite(session):
-        return func.date(App.application_date, "weekday 0", "-6 days")
-    return func.date(func.date_trunc("week", func.timezone("UTC", App.application_date)))
+@functools.cache
+def _per_week_statement(dialect: str) -> Executable:
+    if dialect == "sqlite":
+        week = func.date(App.application_date, "weekday 0", "-6 days")
+    else:
+        week = func.date(func.date_trunc("week", func.timezone("UTC", App.application_date)))
+    labelled = week.label("week")
+    return (
+        select(labelled, func.count())
+        .where(
+            App.user_id == bindparam("user_id"),
+            App.application_date >= bindparam("start", type_=UTCDateTime),
+        )
+        .group_by(labelled)
+    )
 
 
 def applications_per_week(session: Session, user_id: int, weeks: int = 12) -> list[dict[str, Any]]:
@@ -350,12 +391,8 @@ def applications_per_week(session: Session, user_id: int, weeks: int = 12) -> li
     today = utcnow().date()
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     start = datetime(first_monday.year, first_monday.month, first_monday.day, tzinfo=UTC)
-    week = _week_start(session).label("week")
-    rows = session.execute(
-        select(week, func.count())
-        .where(App.user_id == user_id, App.application_date >= start)
-        .group_by(week)
-    ).all()
+    dialect, params = _params(session, user_id, start=start)
+    rows = session.execute(_per_week_statement(dialect), params).all()
     _known_user(session, user_id, len(rows))
     counts = {_as_date(value): int(n) for value, n in rows}
     return [
@@ -372,6 +409,28 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value))
 
 
+@functools.cache
+def _response_statement(dialect: str, with_days: bool) -> Executable:
+    per_app = _reached(with_days)
+    waits = (
+        select(
+            literal(1).label("key"),
+            _days_between(dialect, per_app.c.first_response, per_app.c.application_date).label(
+                "value"
+            ),
+        )
+        .where(per_app.c.first_response.is_not(None))
+        .subquery()
+    )
+    median = _percentiles(dialect, waits, (0.5,))
+    return select(
+        select(_count_at(per_app.c.reached, 1)).scalar_subquery().label("applied"),
+        select(func.count(per_app.c.first_response)).scalar_subquery().label("responses"),
+        select(median.c.p0).scalar_subquery().label("median"),
+        select(func.avg(waits.c.value)).scalar_subquery().label("average"),
+    )
+
+
 def response_stats(session: Session, user_id: int, days: int | None = None) -> dict[str, Any]:
     """How often and how fast employers respond.
 
@@ -382,26 +441,8 @@ def response_stats(session: Session, user_id: int, days: int | None = None) -> d
     """
     days = _check_days(days)
     require_id(user_id, "user_id")
-    per_app = _reached(session, user_id, days)
-    waits = (
-        select(
-            literal(1).label("key"),
-            _days_between(session, per_app.c.first_response, per_app.c.application_date).label(
-                "value"
-            ),
-        )
-        .where(per_app.c.first_response.is_not(None))
-        .subquery()
-    )
-    median = _percentiles(session, waits, (0.5,))
-    figures = session.execute(
-        select(
-            select(_count_at(per_app.c.reached, 1)).scalar_subquery().label("applied"),
-            select(func.count(per_app.c.first_response)).scalar_subquery().label("responses"),
-            select(median.c.p0).scalar_subquery().label("median"),
-            select(func.avg(waits.c.value)).scalar_subquery().label("average"),
-        )
-    ).one()
+    dialect, params = _params(session, user_id, **_cutoff(days))
+    figures = session.execute(_response_statement(dialect, days is not None), params).one()
     applied, responses = int(figures.applied), int(figures.responses)
     _known_user(session, user_id, applied)
     return {
@@ -411,6 +452,20 @@ def response_stats(session: Session, user_id: int, days: int | None = None) -> d
         "median_days_to_first_response": _round(figures.median),
         "average_days_to_first_response": _round(figures.average),
     }
+
+
+@functools.cache
+def _stale_statement() -> Executable:
+    return (
+        select(App.id, App.job_title, App.company, App.status, App.status_changed_at)
+        .where(
+            App.user_id == bindparam("user_id"),
+            App.status.in_(OPEN_STATUSES),
+            App.status_changed_at < bindparam("before", type_=UTCDateTime),
+        )
+        .order_by(App.status_changed_at, App.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 def stale_applications(
@@ -426,18 +481,8 @@ def stale_applications(
     limit = _check_int(limit, "limit", 1, MAX_LIMIT)
     require_id(user_id, "user_id")
     now = utcnow()
-    rows = session.execute(
-        select(App.id, App.job_title, App.company, App.status, App.status_changed_at)
-        .where(
-            and_(
-                App.user_id == user_id,
-                App.status.in_(OPEN_STATUSES),
-                App.status_changed_at < now - timedelta(days=days),
-            )
-        )
-        .order_by(App.status_changed_at, App.id)
-        .limit(limit)
-    ).all()
+    _dialect, params = _params(session, user_id, before=now - timedelta(days=days), limit=limit)
+    rows = session.execute(_stale_statement(), params).all()
     _known_user(session, user_id, len(rows))
     return [
         {
