@@ -58,6 +58,12 @@ def require(session: Session, user_id: int, field: str = "user_id") -> User:
     return user
 
 
+def list_all(session: Session) -> list[User]:
+    """Every user, by first name then email (preferences loaded)."""
+    query = select(User).order_by(User.first_name, User.email)
+    return list(session.scalars(query.options(selectinload(User.preferences))))
+
+
 def ensure_exists(session: Session, user_id: int, field: str = "user_id") -> None:
     """Raise :class:`ValidationError` on ``field`` unless the user exists (one index probe)."""
     found = session.scalar(select(User.id).where(User.id == require_id(user_id, field)))

@@ -9,7 +9,7 @@ unchanged; driver failures raise :class:`utils.errors.DatabaseError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from database import (
     bulk,
     csv_io,
     insights,
+    listing,
     resumes,
     search,
     search_history,
@@ -31,6 +32,7 @@ from database import (
 from database.backup import BackupManager
 from database.connection import db_session_scope
 from database.csv_io import ImportReport
+from database.listing import ApplicationFilter
 from database.models import (
     ApplicationStatus,
     ApplicationStatusHistory,
@@ -107,6 +109,11 @@ class DatabaseUtils:
         """
         target = _target("user_id", user_id, fields)
         return _run(lambda s: users.update(s, target, fields))
+
+    @staticmethod
+    def list_users() -> list[User]:
+        """Every user (the local profiles), by first name then email."""
+        return _run(users.list_all)
 
     @staticmethod
     def delete_user(user_id: int) -> bool:
@@ -281,6 +288,41 @@ class DatabaseUtils:
     def get_application_statistics(user_id: int, days: int = 30) -> dict[str, Any]:
         """Totals, recent count, status breakdown, interview rate, average match score."""
         return _run(lambda s: analytics.application_statistics(s, user_id, days))
+
+    @staticmethod
+    def find_applications(
+        user_id: int,
+        filters: ApplicationFilter | dict[str, Any] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[JobApplication]:
+        """The user's applications matching ``filters``, newest first.
+
+        ``filters``: statuses, text (title, company or location), sources,
+        date_from, date_to — an :class:`ApplicationFilter` or a dict of them.
+        """
+        criteria = listing.as_filter(filters)
+        return _run(lambda s: listing.page(s, user_id, criteria, limit, offset))
+
+    @staticmethod
+    def count_applications(
+        user_id: int, filters: ApplicationFilter | dict[str, Any] | None = None
+    ) -> int:
+        """How many of the user's applications match ``filters``."""
+        criteria = listing.as_filter(filters)
+        return _run(lambda s: listing.count(s, user_id, criteria))
+
+    @staticmethod
+    def get_application_sources(user_id: int) -> list[str]:
+        """The distinct sources of the user's applications, sorted."""
+        return _run(lambda s: listing.sources(s, user_id))
+
+    @staticmethod
+    def get_application_histories(
+        application_ids: Sequence[int],
+    ) -> dict[int, list[ApplicationStatusHistory]]:
+        """The status history of each application, oldest first (unknown ids: [])."""
+        return _run(lambda s: listing.histories(s, application_ids))
 
     # -- search history -----------------------------------------------------
 
