@@ -34,6 +34,7 @@ format: setup
 bench: setup
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.backup
+	$(PY) -m benchmarks.dashboard_pages
 
 pg-start:
 	scripts/pg-test-server.sh start
