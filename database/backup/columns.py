@@ -173,6 +173,10 @@ class TableCodec:
         (key,) = self.table.primary_key.columns  # every table has a one-column id
         self.pk = self.index[key.name]
         self._plan = [(c.name, c.nullable, c.null_ok, c.decode) for c in self.columns]
+        self._names = tuple(c.name for c in self.columns)
+        self._timestamps = tuple(
+            i for i, c in enumerate(self.table.columns) if isinstance(c.type, UTCDateTime)
+        )
 
     @property
     def name(self) -> str:
@@ -217,6 +221,16 @@ class TableCodec:
             raise ValidationError(
                 f"{self.where(index)}.{unknown}", f"is not a column of {self.name}"
             )
+        return values
+
+    def convert(self, raw: dict[str, Any]) -> list[Any]:
+        """A row already validated by :meth:`decode`, converted the quick way."""
+        get = raw.get
+        values = [get(name) for name in self._names]
+        for i in self._timestamps:
+            stamp = values[i]
+            if stamp is not None:
+                values[i] = as_utc(datetime.fromisoformat(stamp))
         return values
 
     def _missing(self, raw: dict[str, Any], name: str, where: str) -> ValidationError:
