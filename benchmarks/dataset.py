@@ -2,7 +2,7 @@
 
 The same seed gives the same rows on every run and machine. Words follow a
 Zipf-like frequency, so some are in most descriptions (a "common" query) and a
-few marker words are in about one description in a thousand (a "rare" query).
+few marker words are in one row in 150 of every user (a "rare" query).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ SEED = 20240601
 DESCRIPTION_LENGTH = 1_500
 COMMON_QUERY = "python kubernetes"  # each word in over half the rows
 RARE_QUERY = "quokka zeppelin"
-RARE_RATE = 1_000  # one description in this many carries the rare words
+RARE_RATE = 150  # one row in this many of each user carries the rare words
 TITLES = (
     "Senior Python Developer", "Data Engineer", "Backend Engineer", "Frontend Developer",
     "DevOps Engineer", "Machine Learning Engineer", "Product Manager", "QA Engineer",
@@ -84,7 +84,7 @@ class Dataset:
             sentence = self.sentences[rng.randrange(len(self.sentences))]
             parts.append(sentence)
             size += len(sentence) + 1
-        if index % RARE_RATE == 7:
+        if (index // self.users) % RARE_RATE == 7:  # a few rows of every user
             parts.insert(rng.randrange(len(parts)), f"Our {RARE_QUERY} project.")
         low = rng.randrange(30, 120) * 1000
         status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -213,6 +214,7 @@ def import_csv(
     rows, ignored = read_rows(path, column_map)
     report = ImportReport(ignored_columns=ignored)
     valid: list[ApplicationCreate] = []
+    numbers: list[int] = []  # the CSV row of each valid row
     for done, (number, values) in enumerate(rows, start=1):
         if isinstance(values, RejectedRow):
             report.rejected.append(values)
@@ -221,11 +223,20 @@ def import_csv(
                 checked = check_row(values)
                 check_resumes(session, user_id, [checked])
                 valid.append(checked)
+                numbers.append(number)
             except ValidationError as exc:
                 report.rejected.append(RejectedRow(number, exc.field.split(".")[-1], exc.rule))
         if progress is not None and (done % 1000 == 0 or done == len(rows)):
             progress(done, len(rows))
-    result: BulkResult = write_checked(session, user_id, valid, policy)
+    try:
+        result: BulkResult = write_checked(session, user_id, valid, policy)
+    except ValidationError as exc:  # on_duplicate="fail": name the CSV row
+        match = re.match(r"rows\[(\d+)\]\.", exc.field)
+        if match is None:
+            raise
+        row = numbers[int(match.group(1))]
+        rule = f"row {row} is a posting already tracked or repeats an earlier row"
+        raise ValidationError("file", rule) from None
     report.added, report.skipped_duplicates, report.updated = (
         result.added,
         result.skipped,

@@ -200,3 +200,12 @@ def test_command_line_error_is_one_line(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("import_cli: error: --user")
+
+
+def test_import_with_fail_policy_names_the_csv_row(user, tmp_path):
+    DatabaseUtils.add_job_application(user, "Dev", "Acme")
+    path = write_csv(tmp_path / "f.csv", ["job_title", "company"], ["New", "Co"], ["dev", "ACME"])
+    with pytest.raises(ValidationError) as caught:
+        DatabaseUtils.import_applications_csv(user, path, on_duplicate="fail")
+    assert caught.value.field == "file" and "row 3" in caught.value.rule
+    assert len(DatabaseUtils.get_user_applications(user)) == 1
