@@ -48,6 +48,28 @@ def median_seconds(work: Callable[[], Any], repeat: int, warmup: int = 2) -> flo
     return statistics.median(times)
 
 
+def paired_medians(
+    api: Callable[[int], Any], raw: Callable[[int], Any], repeat: int, warmup: int = 2
+) -> tuple[float, float]:
+    """Median wall times of ``api(i)`` and ``raw(i)``, run alternately.
+
+    Alternating gives both the same conditions (checkpoints, caches, the load of
+    other processes) instead of measuring one after the other.
+    """
+    for i in range(warmup):
+        api(i)
+        raw(i)
+    api_times, raw_times = [], []
+    for i in range(warmup, warmup + repeat):
+        start = time.perf_counter()
+        api(i)
+        middle = time.perf_counter()
+        raw(i)
+        api_times.append(middle - start)
+        raw_times.append(time.perf_counter() - middle)
+    return statistics.median(api_times), statistics.median(raw_times)
+
+
 def peak_kib(work: Callable[[], Any]) -> float:
     """Peak Python heap allocated while ``work()`` runs, in KiB (tracemalloc)."""
     tracemalloc.start()

@@ -37,7 +37,7 @@ from sqlalchemy.pool import NullPool
 
 from benchmarks.dataset import COMMON_QUERY, NOW, RARE_QUERY, Dataset, with_keys
 from benchmarks.goals import judge
-from benchmarks.measure import Result, captured_reads, median_seconds, peak_kib
+from benchmarks.measure import Result, captured_reads, median_seconds, paired_medians, peak_kib
 from benchmarks.raw import RawPostgres, RawSQLite, app_tuple
 from database.connection import cleanup_database, get_database_manager, init_database
 from database.utilities import DatabaseUtils
@@ -167,8 +167,13 @@ class Bench:
         user = self.args.users
         rows = self.data.user_rows(user, 10_000_000, 10_000_000 + self.args.adds)
         tuples = [app_tuple(user, with_keys(r), NOW, self.sqlite) for r in rows]
-        api = _per_call(lambda r: DatabaseUtils.add_job_application(user, **r), rows)
-        raw_time = _per_call(raw.add_one, tuples)
+        if self.sqlite:
+            raw.run("PRAGMA wal_checkpoint(TRUNCATE)", ())
+        api, raw_time = paired_medians(
+            lambda i: DatabaseUtils.add_job_application(user, **rows[i]),
+            lambda i: raw.add_one(tuples[i]),
+            len(rows) - 2,
+        )
         raw.close()
         peak = peak_kib(lambda: DatabaseUtils.add_job_application(user, **rows[0]))
         label = f"add_job_application + commit ({synchronous})" if self.sqlite else (
@@ -204,8 +209,11 @@ class Bench:
         repeat = self.args.repeat
         for name, call in operations.items():
             statements = captured_reads(engine, call)
-            api = median_seconds(call, repeat)
-            replay = median_seconds(lambda s=statements: [raw.run(*x) for x in s], repeat)
+            api, replay = paired_medians(
+                lambda _i, c=call: c(),
+                lambda _i, s=statements: [raw.run(*x) for x in s],
+                repeat,
+            )
             self.record(size, name, api, replay, "ms", peak_kib(call))
         for label, query in (("rare", RARE_QUERY), ("common", COMMON_QUERY)):
             sql, params = like_scan(self.sqlite, query.split(), user)
@@ -239,15 +247,6 @@ def _timed(work: Callable[[], Any]) -> float:
     start = time.perf_counter()
     work()
     return time.perf_counter() - start
-
-
-def _per_call(work: Callable[[Any], Any], items: list[Any]) -> float:
-    for item in items[:10]:
-        work(item)
-    start = time.perf_counter()
-    for item in items[10:]:
-        work(item)
-    return (time.perf_counter() - start) / max(1, len(items) - 10)
 
 
 def bench_engine(engine: str, args: argparse.Namespace) -> list[Result]:
