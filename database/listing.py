@@ -158,6 +158,8 @@ def histories(
 
     Unknown ids map to an empty list.
     """
+    if not isinstance(application_ids, list | tuple | set | frozenset | range):
+        raise ValidationError("application_ids", "must be a list of application ids")
     ids = [require_id(i, "application_ids") for i in application_ids]
     result: dict[int, list[ApplicationStatusHistory]] = {i: [] for i in ids}
     for start in range(0, len(ids), CHUNK):
