@@ -72,11 +72,15 @@ def normalise_url(url: str | None) -> str | None:
     if not url or not url.strip():
         return None
     raw = url.strip()
-    parts = urlsplit(raw if "://" in raw else f"//{raw}")
-    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        parts = urlsplit(raw if "://" in raw else f"//{raw}")
+        host = (parts.hostname or "").removeprefix("www.")
+        port_number = parts.port
+    except ValueError:  # not an address ("[x", a port out of range): compare it as text
+        return raw.casefold()
     if not host:
         return raw.casefold()
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    port = f":{port_number}" if port_number and port_number not in (80, 443) else ""
     path = parts.path.rstrip("/")
     query = sorted(
         (k, v)

@@ -71,9 +71,14 @@ def _checked_day(value: object, field: str) -> date | None:
     raise ValidationError(field, "must be a date", value)
 
 
+MAX_FILTER_TEXT = 200
+
+
 def _text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise ValidationError(field, "must be text", value)
+    if len(value) > MAX_FILTER_TEXT:  # longer than any column it is matched against
+        raise ValidationError(field, f"must be at most {MAX_FILTER_TEXT} characters")
     return check_text(value, field)
 
 
