@@ -33,6 +33,8 @@ CONSTRAINT_RULES: dict[str, tuple[str, str]] = {
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '([^']+)'|(\w+)\.(\w+))")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+# SQLite's SQLITE_FULL, PostgreSQL's disk_full (ENOSPC while extending a file).
+_DISK_FULL = re.compile(r"database or disk is full|no space left on device", re.IGNORECASE)
 _SQLITE_NOT_NULL = re.compile(r"NOT NULL constraint failed: \w+\.(\w+)")
 
 
@@ -45,6 +47,8 @@ def translate(exc: BaseException) -> AutoApplyerError:
     if isinstance(exc, sa_exc.DataError):
         return ValidationError("value", f"rejected by the database ({_short(exc)})")
     if isinstance(exc, sa_exc.OperationalError):
+        if _DISK_FULL.search(_short(exc)):
+            return DatabaseError(f"Database is full (no space left to write): {_short(exc)}")
         return DatabaseError(f"Database unavailable or busy: {_short(exc)}")
     return DatabaseError(f"Database error: {_short(exc)}")
 
