@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
-from tests.conftest import ROOT, url_for
+from database.connection import cleanup_database
+from tests.conftest import ROOT, open_database, url_for
 
 SECRET = "s3cret-Pa55word"
 
@@ -41,10 +42,13 @@ persistent = pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"
 
 
 @pytest.fixture
-def target(engine_name, request, tmp_path) -> tuple[str, str]:
-    """(environment, DATABASE_URL) of a throwaway database."""
+def target(engine_name, request, tmp_path, monkeypatch) -> tuple[str, str]:
+    """(environment, DATABASE_URL) of an empty throwaway database."""
     url = url_for(engine_name, request, tmp_path)
     assert url is not None
+    if engine_name == "postgresql":  # the run's PostgreSQL database: emptied first
+        open_database(engine_name, request, tmp_path, monkeypatch)
+        cleanup_database()
     return ("production" if engine_name == "postgresql" else "development"), url
 
 
