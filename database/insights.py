@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Float,
     Integer,
@@ -113,7 +114,7 @@ def _now() -> ColumnElement[datetime]:
     return bindparam("now", type_=UTCDateTime)
 
 
-def _reached(with_days: bool) -> Subquery:
+def _reached(with_days: bool) -> CTE:
     """One row per application of the user: the furthest stage it reached and its first response."""
     rank = case(
         {status: value for status, value in STAGE_RANK.items()}, value=History.to_status, else_=0
@@ -134,7 +135,8 @@ def _reached(with_days: bool) -> Subquery:
     )
     if with_days:
         query = query.where(App.application_date >= bindparam("cutoff", type_=UTCDateTime))
-    return query.subquery()
+    # A CTE: statements that read it several times compute it once.
+    return query.cte("per_app")
 
 
 def _count_at(reached: Any, stage: int) -> ColumnElement[int]:
@@ -326,7 +328,7 @@ def _time_in_stage_statement(dialect: str) -> Executable:
             case((spans.c.left_at.is_(None), 1), else_=0).label("current"),
         )
         .where(spans.c.status.in_(OPEN_STATUSES))
-        .subquery()
+        .cte("stays")
     )
     figures = _percentiles(dialect, stays, (0.5, 0.75))
     current = (

@@ -236,6 +236,18 @@ class JobApplication(TimestampMixin, Base):
         # Migration 003: duplicate postings are found by one index lookup per key.
         Index("ix_job_applications_user_url_key", "user_id", "url_key"),
         Index("ix_job_applications_user_posting_key", "user_id", "posting_key"),
+        # Migration 003: covers the analytics of one user, so they never read the
+        # wide rows (one random page per application on a big table).
+        Index(
+            "ix_job_applications_user_activity",
+            "user_id",
+            "application_date",
+            "id",
+            "status",
+            "source",
+            "resume_id",
+            "status_changed_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -283,7 +295,15 @@ class ApplicationStatusHistory(Base):
 
     __tablename__ = "application_status_history"
     __table_args__ = (
-        Index("ix_application_status_history_application", "application_id", "changed_at"),
+        # 002 made it (application_id, changed_at); 003 extends it to cover the
+        # history analytics (order within an application, and the status entered).
+        Index(
+            "ix_application_status_history_application",
+            "application_id",
+            "changed_at",
+            "id",
+            "to_status",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

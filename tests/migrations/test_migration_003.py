@@ -54,6 +54,15 @@ def search_objects(db) -> set[str]:
     return found
 
 
+def history_index(db) -> list[str]:
+    (index,) = [
+        ix
+        for ix in inspect(db.engine).get_indexes("application_status_history")
+        if ix["name"] == "ix_application_status_history_application"
+    ]
+    return index["column_names"]
+
+
 def app_columns(db) -> set[str]:
     return {c["name"] for c in inspect(db.engine).get_columns("job_applications")}
 
@@ -64,6 +73,7 @@ def test_upgrade_indexes_existing_rows_and_downgrade_removes_everything(db):
         assert manager.migrate_to_version("002") == ["003"]
         assert search_objects(db) == set()
         assert not {"url_key", "posting_key"} & app_columns(db)
+        assert history_index(db) == ["application_id", "changed_at"]
         user_id = seed_at_002(db)
 
         assert manager.migrate_to_latest() == ["003"]
@@ -73,6 +83,7 @@ def test_upgrade_indexes_existing_rows_and_downgrade_removes_everything(db):
         (app,) = DatabaseUtils.get_user_applications(user_id)
         assert app.url_key == keys_for({"job_url": "jobs.example/1"})["url_key"]
         assert app.posting_key is not None
+        assert history_index(db) == ["application_id", "changed_at", "id", "to_status"]
 
         manager.rollback_migration("003")
         assert search_objects(db) == set()

@@ -7,7 +7,9 @@ user's search never walks other users' matches. PostgreSQL: a ``tsvector``
 column filled by a trigger (only when a searched column changes) and a GIN
 index. The upgrade indexes the rows already there. Also adds the duplicate
 posting keys of applications (see ``database.duplicates``), filled for
-existing rows.
+existing rows, and covering indexes for one user's analytics (applications by
+user and date with the columns the analytics read; the status history index
+of 002 extended with the id and the status entered).
 
 Revision ID: 003
 Revises: 002
@@ -41,6 +43,14 @@ KEY_INDEXES = (
     ("ix_job_applications_user_url_key", ["user_id", "url_key"]),
     ("ix_job_applications_user_posting_key", ["user_id", "posting_key"]),
 )
+# Covering indexes for one user's analytics: no reads of the wide application rows.
+ACTIVITY_INDEX = (
+    "ix_job_applications_user_activity",
+    ["user_id", "application_date", "id", "status", "source", "resume_id", "status_changed_at"],
+)
+HISTORY_INDEX = "ix_application_status_history_application"
+HISTORY_COLUMNS_002 = ["application_id", "changed_at"]
+HISTORY_COLUMNS_003 = ["application_id", "changed_at", "id", "to_status"]
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 PG_CONFIG = "english"
 # The SQL below is assembled from the constant table and column names above only.
@@ -48,6 +58,9 @@ PG_CONFIG = "english"
 
 def upgrade() -> None:
     _add_posting_keys()
+    op.create_index(ACTIVITY_INDEX[0], "job_applications", ACTIVITY_INDEX[1])
+    op.drop_index(HISTORY_INDEX, table_name="application_status_history")
+    op.create_index(HISTORY_INDEX, "application_status_history", HISTORY_COLUMNS_003)
     if op.get_bind().dialect.name == "sqlite":
         for table, columns in SEARCHED.items():
             _create_sqlite_index(table, [name for name, _ in columns])
@@ -68,6 +81,9 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS aa_{table}_search_vector ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS aa_{table}_search_vector()")
             op.drop_column(table, "search_vector")
+    op.drop_index(HISTORY_INDEX, table_name="application_status_history")
+    op.create_index(HISTORY_INDEX, "application_status_history", HISTORY_COLUMNS_002)
+    op.drop_index(ACTIVITY_INDEX[0], table_name="job_applications")
     for name, _columns in reversed(KEY_INDEXES):
         op.drop_index(name, table_name="job_applications")
     with op.batch_alter_table("job_applications") as batch:
