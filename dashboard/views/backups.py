@@ -1,8 +1,8 @@
 """The Backups page: create, list, verify and restore (with a typed confirmation).
 
 A backup holds every profile of the database. The folder is the
-``BackupManager`` default (``backups/`` under the project root) unless
-``$AUTO_APPLYER_BACKUP_DIR`` names another.
+``BackupManager`` default (``backups/`` under the project root, or
+``$AUTO_APPLYER_BACKUP_DIR``), the same as the command line's.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ import streamlit as st
 from dashboard import forms, state
 from database.backup import BackupManager
 
-BACKUP_DIR_VARIABLE = "AUTO_APPLYER_BACKUP_DIR"
 CREATE = "backup_create"
 RESTORE = "backup_restore"
 
 
 def manager() -> BackupManager:
     """The ``BackupManager`` of the dashboard's backup folder."""
-    return BackupManager(backup_dir=os.environ.get(BACKUP_DIR_VARIABLE) or None)
+    return BackupManager()
 
 
 def _create() -> None:

@@ -54,12 +54,21 @@ from utils.errors import AutoApplyerError, BackupError, ValidationError
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKUP_DIR = PROJECT_ROOT / "backups"
+#: Names another default folder, for every tool at once (library, CLI, dashboard).
+BACKUP_DIR_VARIABLE = "AUTO_APPLYER_BACKUP_DIR"
+
+
+def default_backup_dir() -> Path:
+    """``$AUTO_APPLYER_BACKUP_DIR`` when set, else ``backups/`` under the project root."""
+    configured = os.environ.get(BACKUP_DIR_VARIABLE)
+    return Path(configured).expanduser() if configured else DEFAULT_BACKUP_DIR
 
 
 class BackupManager:
     """Backups of one database, kept in one folder.
 
-    ``backup_dir`` defaults to ``backups/`` under the project root;
+    ``backup_dir`` defaults to ``$AUTO_APPLYER_BACKUP_DIR`` or else ``backups/``
+    under the project root;
     ``database_manager`` defaults to the global database of
     :func:`database.connection.init_database`, looked up at each call.
     """
@@ -69,7 +78,7 @@ class BackupManager:
         backup_dir: str | os.PathLike[str] | None = None,
         database_manager: DatabaseManager | None = None,
     ) -> None:
-        self.backup_dir = Path(backup_dir).expanduser() if backup_dir else DEFAULT_BACKUP_DIR
+        self.backup_dir = Path(backup_dir).expanduser() if backup_dir else default_backup_dir()
         self._database_manager = database_manager
 
     def __repr__(self) -> str:

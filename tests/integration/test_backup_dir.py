@@ -1,0 +1,28 @@
+"""Where backups go: one default folder for the library, the CLI and the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from database.backup.manager import DEFAULT_BACKUP_DIR
+from database.config import PROJECT_ROOT
+from database.utilities import BackupManager
+
+
+def test_default_folder_is_backups_under_the_project_root(monkeypatch):
+    monkeypatch.delenv("AUTO_APPLYER_BACKUP_DIR", raising=False)
+    assert BackupManager().backup_dir == DEFAULT_BACKUP_DIR == PROJECT_ROOT / "backups"
+
+
+def test_environment_variable_moves_the_default_folder(db, monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTO_APPLYER_BACKUP_DIR", str(tmp_path / "elsewhere"))
+    manager = BackupManager()
+    assert manager.backup_dir == tmp_path / "elsewhere"
+    path = Path(manager.create_backup("moved"))
+    assert path.parent == tmp_path / "elsewhere"
+    assert [b["filename"] for b in BackupManager().list_backups()] == [path.name]
+
+
+def test_explicit_folder_wins_over_the_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTO_APPLYER_BACKUP_DIR", str(tmp_path / "a"))
+    assert BackupManager(backup_dir=tmp_path / "b").backup_dir == tmp_path / "b"
