@@ -1,5 +1,8 @@
 """Two large backups, A and B, that differ in every table; and a fingerprint to tell them apart.
 
+Most rows are status history (four moves per application), as in a tracker used
+for a while.
+
 The data is bulk-inserted into a throwaway SQLite file with SQLAlchemy Core
 (fast), then backed up with :class:`BackupManager`; the same files are restored
 into every engine. A :func:`fingerprint` (rows and id sum per table, plus a
@@ -35,6 +38,8 @@ from database.models import (
 
 MARKER = "reliability_dataset"
 USERS = 100
+# Each application moved through these statuses: one history row per move.
+MOVES = ("applied", "screening", "interview_scheduled", "interviewed")
 Fingerprint = dict[str, Any]
 
 
@@ -125,11 +130,15 @@ def _applications(conn: Connection, first: int, count: int, when: datetime) -> N
              "job_title": f"Engineer {i % 500}", "company": f"Company {i % 2000}",
              "location": "Cape Town",
              "job_description": "Build and run data systems in Python. " * 3,
-             "status": "applied", "application_date": applied, "status_changed_at": applied,
+             "status": MOVES[-1], "application_date": applied, "status_changed_at": applied,
              "salary_min": 50_000, "salary_max": 90_000, "match_score": (i % 1000) / 10,
              "created_at": applied, "updated_at": applied}
         )  # fmt: skip
-        history.append({"application_id": i, "to_status": "applied", "changed_at": applied})
+        for step, status in enumerate(MOVES):
+            history.append(
+                {"application_id": i, "from_status": MOVES[step - 1] if step else None,
+                 "to_status": status, "changed_at": applied + timedelta(days=step)}
+            )  # fmt: skip
     conn.execute(insert(JobApplication), apps)
     conn.execute(insert(ApplicationStatusHistory), history)
 
@@ -158,7 +167,7 @@ def build_big_backups(folder: Path, rows: int) -> BigBackups:
     try:
         MigrationManager(manager).migrate_to_latest()
         backups = BackupManager(folder, database_manager=manager)
-        applications = rows // 2
+        applications = rows // (1 + len(MOVES))
         with manager.engine.begin() as conn:
             _fill(conn, applications)
         prints = {"a": fingerprint(manager)}

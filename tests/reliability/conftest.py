@@ -54,20 +54,25 @@ def rdb(
     manager.close()
 
 
-def private_manager(
-    engine_name: str, request: pytest.FixtureRequest, folder: Path
-) -> DatabaseManager:
-    """A database of its own (not the global one), migrated and empty."""
-    if engine_name == "sqlite_file":
-        config = DatabaseConfig(
-            environment="development", url=parse_url(f"sqlite:///{folder / 'reliability.db'}")
-        )
-    else:
-        url = str(request.getfixturevalue("postgres_url"))
-        config = DatabaseConfig(environment="production", url=parse_url(url))
+def engine_configs(request: pytest.FixtureRequest, folder: Path) -> dict[str, DatabaseConfig]:
+    """A private database (not the global one) on each reliability engine."""
+    configs: dict[str, DatabaseConfig] = {}
+    for engine in RELIABILITY_ENGINES:
+        if engine == "sqlite_file":
+            (folder / engine).mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{folder / engine / 'reliability.db'}"
+            configs[engine] = DatabaseConfig(environment="development", url=parse_url(url))
+        else:
+            url = str(request.getfixturevalue("postgres_url"))
+            configs[engine] = DatabaseConfig(environment="production", url=parse_url(url))
+    return configs
+
+
+def prepared_manager(config: DatabaseConfig) -> DatabaseManager:
+    """A manager of ``config``'s database, migrated and emptied."""
     manager = DatabaseManager(config)
     MigrationManager(manager).migrate_to_latest()
-    if engine_name == "postgresql":
+    if config.database_type == "postgresql":
         truncate_all(manager)
     return manager
 

@@ -12,6 +12,7 @@ import os
 import random
 import signal
 import time
+import traceback
 from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
@@ -54,6 +55,36 @@ def run_and_kill(
     os.kill(child.pid or 0, signal.SIGKILL)
     child.join(30)
     return PHASE_NAMES[reached]
+
+
+def _engine_worker(
+    work: Callable[..., Any], engine: str, args: tuple[Any, ...], results: Any
+) -> None:
+    try:
+        results.put((engine, None, work(engine, *args)))
+    except BaseException:
+        results.put((engine, traceback.format_exc(limit=8), None))
+
+
+def on_each_engine(work: Callable[..., Any], args: dict[str, tuple[Any, ...]]) -> dict[str, Any]:
+    """``work(engine, *args[engine])`` for every engine at once, each in a process of its own.
+
+    The engines run side by side (a kill loop mostly waits on its own child), and
+    a failure in any of them fails the caller with that worker's traceback.
+    """
+    results = FORK.Queue()
+    workers = [
+        FORK.Process(target=_engine_worker, args=(work, engine, engine_args, results))
+        for engine, engine_args in args.items()
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=900) for _ in workers]
+    for worker in workers:
+        worker.join(60)
+    failures = {engine: error for engine, error, _ in outcomes if error}
+    assert not failures, "\n".join(f"[{e}] {error}" for e, error in failures.items())
+    return {engine: value for engine, _, value in outcomes}
 
 
 def open_manager(config: DatabaseConfig) -> DatabaseManager:

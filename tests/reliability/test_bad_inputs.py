@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import types
 import typing
 from collections import Counter
@@ -30,14 +31,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
+from database.config import DatabaseConfig
+from database.connection import cleanup_database, init_database
 from database.models import TABLES, ApplicationStatus
 from database.utilities import DatabaseUtils
+from tests.conftest import truncate_all
 from tests.reliability.backup_files import fill_sample_data
-from tests.reliability.conftest import report
+from tests.reliability.conftest import engine_configs, report
+from tests.reliability.processes import on_each_engine
 from utils.errors import AutoApplyerError, ValidationError
 
 CALLS = 1000
-BATCH = 10  # calls per Hypothesis example: its own overhead is paid once per batch
+BATCH = 25  # calls per Hypothesis example: its own overhead is paid once per batch
 CHECK_EVERY = 50
 HOSTILE_TEXT = [
     "'; DROP TABLE users; --", '" OR "1"="1', "\x00", "a\x00b", "\u202eevil", "😀" * 3,
@@ -235,10 +240,13 @@ class Probe:
         assert sum(self.stats.values()) >= CALLS, (self.name, self.stats)
 
 
-def test_bad_inputs_raise_only_project_errors_and_change_nothing(
-    rdb, reliability_engine, tmp_path, monkeypatch
-):
-    monkeypatch.chdir(tmp_path)  # anything a function writes stays here
+def probe_every_function(engine: str, config: DatabaseConfig, folder: Path) -> dict[str, Any]:
+    """All probes on one engine, in a worker process; returns counts and failures."""
+    os.environ["DATABASE_URL"] = config.url.render_as_string(hide_password=False)
+    os.chdir(folder)  # anything a function writes stays here
+    manager = init_database(config.environment)
+    if config.database_type == "postgresql":
+        truncate_all(manager)
     fill_sample_data()
     totals: dict[str, Counter[str]] = {}
     failures: dict[str, str] = {}
@@ -248,27 +256,39 @@ def test_bad_inputs_raise_only_project_errors_and_change_nothing(
         for probe in probes:
             probe.commits += 1
 
-    event.listen(rdb.engine, "commit", count_commit)
+    event.listen(manager.engine, "commit", count_commit)
     for name in public_functions():
-        probe = Probe(name, rdb.engine, tmp_path)
+        probe = Probe(name, manager.engine, folder)
         probes[:] = [probe]
         try:
             probe.run()
         except AssertionError as exc:
             failures[name] = str(exc).splitlines()[0]
         totals[name] = probe.stats
-    assert failures == {}, "\n".join(f"{n}: {f}" for n, f in failures.items())
-    rejected = sum(s["rejected"] for s in totals.values())
-    accepted = sum(s["accepted"] for s in totals.values())
-    report(
-        f"bad inputs [{reliability_engine}]: {len(totals)} public functions x >= {CALLS} "
-        f"Hypothesis-made calls = {rejected + accepted:,}; {rejected:,} rejected with the "
-        f"project's errors, {accepted:,} tolerated (e.g. an unknown id read as None), "
-        f"0 other exceptions, database unchanged after every rejected call"
-    )
-    lenient = {n: s["accepted"] for n, s in totals.items() if s["accepted"]}
-    if lenient and reliability_engine == "sqlite_file":
-        report(f"    tolerated per function: {lenient}")
+    cleanup_database()
+    return {"totals": totals, "failures": failures}
+
+
+def test_bad_inputs_raise_only_project_errors_and_change_nothing(request, tmp_path):
+    """Both engines side by side, each in a worker process with its own global database."""
+    configs = engine_configs(request, tmp_path)
+    for engine in configs:
+        (tmp_path / f"files_{engine}").mkdir()
+    args = {e: (config, tmp_path / f"files_{e}") for e, config in configs.items()}
+    for engine, result in on_each_engine(probe_every_function, args).items():
+        failures, totals = result["failures"], result["totals"]
+        assert failures == {}, "\n".join(f"[{engine}] {n}: {f}" for n, f in failures.items())
+        rejected = sum(s["rejected"] for s in totals.values())
+        accepted = sum(s["accepted"] for s in totals.values())
+        report(
+            f"bad inputs [{engine}]: {len(totals)} public functions x >= {CALLS} "
+            f"Hypothesis-made calls = {rejected + accepted:,}; {rejected:,} rejected with the "
+            f"project's errors, {accepted:,} tolerated (e.g. an unknown id read as None), "
+            f"0 other exceptions, database unchanged after every rejected call"
+        )
+        lenient = {n: s["accepted"] for n, s in totals.items() if s["accepted"]}
+        if lenient:
+            report(f"    tolerated per function: {lenient}")
 
 
 def test_application_histories_of_a_non_list_is_a_validation_error(rdb):

@@ -14,12 +14,13 @@ from pathlib import Path
 from database.backup import BackupManager, verify_backup
 from database.backup.validation import validate_backup
 from database.config import DatabaseConfig
-from tests.reliability.conftest import private_manager, report
+from tests.reliability.conftest import engine_configs, prepared_manager, report
 from tests.reliability.processes import (
     DONE,
     READY,
     WRITING,
     new_phase,
+    on_each_engine,
     open_manager,
     run_and_kill,
     wait_until_quiet,
@@ -39,13 +40,11 @@ def backup_in_child(config: DatabaseConfig, folder: Path, name: str, phase) -> N
     phase.value = DONE
 
 
-def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(
-    reliability_engine, request, tmp_path, big_backups
-):
-    manager = private_manager(reliability_engine, request, tmp_path / "db")
-    folder = tmp_path / "backups"
+def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path) -> dict:
+    """The kill loop of one engine; returns its figures (run in a worker process)."""
+    manager = prepared_manager(config)
     backups = BackupManager(folder, database_manager=manager)
-    backups.restore_backup(big_backups.a, confirm=True)
+    backups.restore_backup(source, confirm=True)
     started = time.perf_counter()
     reference_path = Path(backups.create_backup("reference.json"))
     window = time.perf_counter() - started
@@ -58,11 +57,8 @@ def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(
             manager.engine.dispose()
             name = f"killed_{i}.json.gz" if i % 2 else f"killed_{i}.json"
             # A little past the usual duration, so some kills land after the rename.
-            phases[
-                run_and_kill(
-                    backup_in_child, (manager.config, folder, name), new_phase(), window * 1.2
-                )
-            ] += 1
+            args = (config, folder, name)
+            phases[run_and_kill(backup_in_child, args, new_phase(), window * 1.2)] += 1
             wait_until_quiet(manager)
             path = folder / name
             if not path.exists():
@@ -78,10 +74,25 @@ def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(
         assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
     finally:
         manager.close()
-    report(
-        f"kill -9 during backup [{reliability_engine}]: {KILLS}/{KILLS} absent or complete "
-        f"(absent: {outcomes['absent']}, complete and verified: {outcomes['complete']}); "
-        f"killed while {dict(phases)}; hidden work files of killed writers left: "
-        f"{len(leftovers)}, after the next backup: 0; "
-        f"backup of {reference.total_rows:,} rows took {window:.1f} s"
-    )
+    return {
+        "outcomes": dict(outcomes), "phases": dict(phases), "window": window,
+        "leftovers": len(leftovers), "rows": reference.total_rows,
+    }  # fmt: skip
+
+
+def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(request, tmp_path, big_backups):
+    configs = engine_configs(request, tmp_path)
+    args = {
+        engine: (config, tmp_path / engine / "backups", big_backups.a)
+        for engine, config in configs.items()
+    }
+    for engine, figures in on_each_engine(kill_backups, args).items():
+        outcomes = Counter(figures["outcomes"])
+        assert sum(outcomes.values()) == KILLS
+        report(
+            f"kill -9 during backup [{engine}]: {KILLS}/{KILLS} absent or complete "
+            f"(absent: {outcomes['absent']}, complete and verified: {outcomes['complete']}); "
+            f"killed while {figures['phases']}; hidden work files of killed writers left: "
+            f"{figures['leftovers']}, after the next backup: 0; "
+            f"backup of {figures['rows']:,} rows took {figures['window']:.1f} s"
+        )

@@ -1,6 +1,7 @@
 """kill -9 at a random moment of a restore of over 100,000 rows, 20 times.
 
-Each time the database must pass its integrity checks (SQLite: integrity_check,
+Both engines run side by side, each in a worker process of its own. Each time
+the database must pass its integrity checks (SQLite: integrity_check,
 foreign_key_check and the full-text indexes' own check; PostgreSQL: no dangling
 reference in one consistent read) and hold exactly the old data or exactly the
 new, never a mix.
@@ -14,8 +15,8 @@ from pathlib import Path
 
 from database.backup import BackupManager
 from database.config import DatabaseConfig
-from tests.reliability.big_data import fingerprint
-from tests.reliability.conftest import private_manager, report
+from tests.reliability.big_data import BigBackups, fingerprint
+from tests.reliability.conftest import engine_configs, prepared_manager, report
 from tests.reliability.processes import (
     DONE,
     READY,
@@ -23,6 +24,7 @@ from tests.reliability.processes import (
     WRITING,
     integrity_problems,
     new_phase,
+    on_each_engine,
     open_manager,
     run_and_kill,
     wait_until_quiet,
@@ -44,12 +46,11 @@ def restore_in_child(config: DatabaseConfig, folder: Path, backup: Path, phase) 
     phase.value = DONE
 
 
-def test_kill_9_during_restore_leaves_all_old_or_all_new_data(
-    reliability_engine, request, tmp_path, big_backups
-):
-    manager = private_manager(reliability_engine, request, tmp_path)
-    backups = BackupManager(tmp_path, database_manager=manager)
-    files = {"a": big_backups.a, "b": big_backups.b}
+def kill_restores(engine: str, config: DatabaseConfig, folder: Path, big: BigBackups) -> dict:
+    """The kill loop of one engine; returns its figures (run in a worker process)."""
+    manager = prepared_manager(config)
+    backups = BackupManager(folder, database_manager=manager)
+    files = {"a": big.a, "b": big.b}
     backups.restore_backup(files["a"], confirm=True)
     started = time.perf_counter()
     backups.restore_backup(files["b"], confirm=True)
@@ -58,26 +59,32 @@ def test_kill_9_during_restore_leaves_all_old_or_all_new_data(
     phases: Counter[str] = Counter()
     try:
         for _ in range(KILLS):
-            current = big_backups.which(fingerprint(manager))
+            current = big.which(fingerprint(manager))
             assert current in files, "the database holds neither backup before the kill"
             target = "b" if current == "a" else "a"
             manager.engine.dispose()
-            phases[
-                run_and_kill(
-                    restore_in_child, (manager.config, tmp_path, files[target]), new_phase(), window
-                )
-            ] += 1
+            args = (config, folder, files[target])
+            phases[run_and_kill(restore_in_child, args, new_phase(), window)] += 1
             wait_until_quiet(manager)
-            assert integrity_problems(manager) == []
-            after = big_backups.which(fingerprint(manager))
+            problems = integrity_problems(manager)
+            assert problems == [], problems
+            after = big.which(fingerprint(manager))
             assert after in (current, target), "a kill left a mix of old and new data"
             outcomes["old" if after == current else "new"] += 1
     finally:
         manager.close()
-    assert sum(outcomes.values()) == KILLS
-    report(
-        f"kill -9 during restore [{reliability_engine}]: {KILLS}/{KILLS} intact "
-        f"(all old: {outcomes['old']}, all new: {outcomes['new']}); "
-        f"killed while {dict(phases)}; restore of {min(big_backups.rows.values()):,}+ rows "
-        f"took {window:.1f} s"
-    )
+    return {"outcomes": dict(outcomes), "phases": dict(phases), "window": window}
+
+
+def test_kill_9_during_restore_leaves_all_old_or_all_new_data(request, tmp_path, big_backups):
+    configs = engine_configs(request, tmp_path)
+    args = {engine: (config, tmp_path / engine, big_backups) for engine, config in configs.items()}
+    for engine, figures in on_each_engine(kill_restores, args).items():
+        outcomes = Counter(figures["outcomes"])
+        assert sum(outcomes.values()) == KILLS
+        report(
+            f"kill -9 during restore [{engine}]: {KILLS}/{KILLS} intact "
+            f"(all old: {outcomes['old']}, all new: {outcomes['new']}); "
+            f"killed while {figures['phases']}; restore of "
+            f"{min(big_backups.rows.values()):,}+ rows took {figures['window']:.1f} s"
+        )
