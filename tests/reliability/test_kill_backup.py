@@ -56,9 +56,9 @@ def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path
         for i in range(KILLS):
             manager.engine.dispose()
             name = f"killed_{i}.json.gz" if i % 2 else f"killed_{i}.json"
-            # A little past the usual duration, so some kills land after the rename.
+            # Past the usual duration, so that some kills land after the rename.
             args = (config, folder, name)
-            phases[run_and_kill(backup_in_child, args, new_phase(), window * 1.2)] += 1
+            phases[run_and_kill(backup_in_child, args, new_phase(), window * 1.3)] += 1
             wait_until_quiet(manager)
             path = folder / name
             if not path.exists():
