@@ -13,7 +13,6 @@ stderr and exit code 1.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,8 +36,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from database.cli_support import run_command
 from database.config import ENVIRONMENTS
-from utils.errors import AutoApplyerError
 
 if TYPE_CHECKING:
     from database.backup import BackupManager
@@ -199,23 +198,7 @@ COMMANDS = {"create": cmd_create, "list": cmd_list, "verify": cmd_verify, "resto
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line and a non-zero exit on failure."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    console = Console()
-    try:
-        return COMMANDS[args.command](args, console)
-    except AutoApplyerError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        from database.connection import cleanup_database
-
-        cleanup_database()
+    return run_command(PROG, args.verbose, lambda console: COMMANDS[args.command](args, console))
 
 
 if __name__ == "__main__":

@@ -8,16 +8,16 @@ python -m database.import_cli export backup.csv --user ann@example.com -e produc
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from database.cli_support import run_command
 from database.config import ENVIRONMENTS
 from database.duplicates import OnDuplicate
-from utils.errors import AutoApplyerError, ValidationError
+from utils.errors import ValidationError
 
 MAX_REJECTS_SHOWN = 20
 
@@ -60,22 +60,19 @@ def _column_map(pairs: list[str]) -> dict[str, str] | None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Carry out ``args``; returns the exit code."""
-    from database.connection import cleanup_database, init_database
+    from database.connection import init_database
     from database.utilities import DatabaseUtils
 
     column_map = _column_map(args.map)
     init_database(args.environment)
-    try:
-        user = DatabaseUtils.get_user_by_email(args.user)
-        if user is None:
-            raise ValidationError("--user", "no user has this email", args.user)
-        if args.action == "export":
-            count = DatabaseUtils.export_applications_csv(user.id, args.file)
-            console.print(f"Exported {count} applications to {args.file}")
-            return 0
-        return _import(args, user.id, column_map, console)
-    finally:
-        cleanup_database()
+    user = DatabaseUtils.get_user_by_email(args.user)
+    if user is None:
+        raise ValidationError("--user", "no user has this email", args.user)
+    if args.action == "export":
+        count = DatabaseUtils.export_applications_csv(user.id, args.file)
+        console.print(f"Exported {count} applications to {args.file}")
+        return 0
+    return _import(args, user.id, column_map, console)
 
 
 def _import(
@@ -117,19 +114,7 @@ def _import(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line and a non-zero exit on failure."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    console = Console()
-    try:
-        return run(args, console)
-    except AutoApplyerError as exc:
-        print(f"import_cli: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("import_cli: interrupted", file=sys.stderr)
-        return 130
+    return run_command("import_cli", args.verbose, lambda console: run(args, console))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ python -m database.init_db --environment development --demo
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -22,8 +21,8 @@ if __package__ in (None, ""):
 from rich.console import Console
 from rich.table import Table
 
+from database.cli_support import run_command
 from database.config import ENVIRONMENTS
-from utils.errors import AutoApplyerError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +61,7 @@ def _confirm_reset(environment: str, console: Console) -> bool:
 def run(args: argparse.Namespace, console: Console) -> int:
     """Carry out ``args``; returns the exit code."""
     from database.config import DatabaseConfig
-    from database.connection import cleanup_database, init_database
+    from database.connection import init_database
     from database.demo import load_demo_data
     from database.status_report import database_status
 
@@ -72,12 +71,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return 1
     with console.status(f"Preparing the {config.environment} database..."):
         manager = init_database(config.environment, drop_existing=args.reset)
-    try:
-        if args.demo and load_demo_data():
-            console.print("Loaded the demo dataset.")
-        _print_status(database_status(manager), console)
-    finally:
-        cleanup_database()
+    if args.demo and load_demo_data():
+        console.print("Loaded the demo dataset.")
+    _print_status(database_status(manager), console)
     return 0
 
 
@@ -99,19 +95,7 @@ def _print_status(status: dict[str, object], console: Console) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line and a non-zero exit on failure."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    console = Console()
-    try:
-        return run(args, console)
-    except AutoApplyerError as exc:
-        print(f"init_db: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("init_db: interrupted", file=sys.stderr)
-        return 130
+    return run_command("init_db", args.verbose, lambda console: run(args, console))
 
 
 if __name__ == "__main__":
