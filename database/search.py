@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Float, Integer, String, column, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from database import users
 from database.column_types import UTCDateTime
@@ -177,6 +178,16 @@ def tsquery_sql(terms: list[Term]) -> tuple[str, dict[str, str]]:
     return "(" + " && ".join(pieces) + ")", params
 
 
+def _hits(
+    session: Session, statement: Executable, params: dict[str, Any], user_id: int
+) -> list[dict[str, Any]]:
+    """Run a search; found rows prove the user exists, so only an empty one checks."""
+    hits = [dict(row) for row in session.execute(statement, params).mappings()]
+    if not hits:
+        users.ensure_exists(session, user_id)
+    return hits
+
+
 def _page(limit: int, offset: int) -> None:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValidationError("limit", f"must be an integer from 1 to {MAX_LIMIT}", limit)
@@ -248,10 +259,7 @@ def search_applications(
         column("score", Float),
         column("snippet", String),
     )
-    hits = [dict(row) for row in session.execute(statement, params).mappings()]
-    if not hits:  # found rows prove the user exists, saving a query
-        users.ensure_exists(session, user_id)
-    return hits
+    return _hits(session, statement, params, user_id)
 
 
 def search_resumes(
@@ -283,10 +291,7 @@ def search_resumes(
         column("score", Float),
         column("snippet", String),
     )
-    hits = [dict(row) for row in session.execute(statement, params).mappings()]
-    if not hits:  # found rows prove the user exists, saving a query
-        users.ensure_exists(session, user_id)
-    return hits
+    return _hits(session, statement, params, user_id)
 
 
 _APPLICATION_COLUMNS = "a.id, a.job_title, a.company, a.location, a.status, a.application_date"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,31 +36,27 @@ def _pdf(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
     return exports.applications_pdf(header, rows, queries.histories([a.id for a in rows]))
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _downloads(user_id: int, criteria: queries.ApplicationFilter) -> None:
     st.markdown("**Export the applications that match the filters**")
     st.caption("Files are built when you click, from the data as it is then.")
-    csv_col, xlsx_col, pdf_col = st.columns(3)
-    csv_col.download_button(
-        "Download CSV",
-        lambda: _csv(user_id, criteria),
-        file_name="applications.csv",
-        mime="text/csv",
-        key="export.csv",
+    downloads = (
+        ("Download CSV", _csv, "applications.csv", "text/csv", "csv"),
+        ("Download Excel", _xlsx, "applications.xlsx", XLSX_MIME, "xlsx"),
+        ("Download PDF record", _pdf, "job-search-record.pdf", "application/pdf", "pdf"),
     )
-    xlsx_col.download_button(
-        "Download Excel",
-        lambda: _xlsx(user_id, criteria),
-        file_name="applications.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="export.xlsx",
-    )
-    pdf_col.download_button(
-        "Download PDF record",
-        lambda: _pdf(user_id, criteria),
-        file_name="job-search-record.pdf",
-        mime="application/pdf",
-        key="export.pdf",
-    )
+    for column, (label, build, file_name, mime, key) in zip(
+        st.columns(len(downloads)), downloads, strict=True
+    ):
+        column.download_button(
+            label,
+            partial(build, user_id, criteria),
+            file_name=file_name,
+            mime=mime,
+            key=f"export.{key}",
+        )
 
 
 def _import(user_id: int) -> None:
