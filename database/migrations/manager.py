@@ -58,9 +58,17 @@ class Migration:
         return self.upgrade is None
 
 
-def version_key(version: str) -> tuple[int, str]:
-    """Sort key: numeric versions in number order, others after them."""
-    return (int(version), version) if version.isdigit() else (10**9, version)
+def version_key(version: str) -> tuple[tuple[int, ...], str]:
+    """Sort key: dotted numeric versions in number order ("003" < "003.1" < "004"), others last.
+
+    The built-in revisions after the specification's three are numbered
+    ``003.1``, ``003.2``, ... so that a project's own custom migration ``004``
+    (the specification's example) still comes after all of them.
+    """
+    parts = version.split(".")
+    if all(part.isdigit() for part in parts):
+        return tuple(int(part) for part in parts), version
+    return (10**9,), version
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
