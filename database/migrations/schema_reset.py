@@ -1,24 +1,56 @@
-"""Dropping every object of the project's schema, on SQLite and PostgreSQL."""
+"""Dropping the project's own schema objects, on SQLite and PostgreSQL.
+
+A SQLite file or a PostgreSQL schema may hold other applications' tables too, so
+a reset drops only what this project creates: its tables (those of the models),
+their full-text tables (``<table>_fts``, with their shadow tables) and triggers,
+the PostgreSQL search-vector functions (``aa_<table>_search_vector``) and
+Alembic's version table. Nothing that depends on another application's objects
+is dropped by cascade: if another application's object depends on one of ours
+(a foreign key, a view), PostgreSQL refuses and nothing is dropped.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from database.models import TABLES
+
+VERSION_TABLE = "alembic_version"
 #: Prefix of the PostgreSQL functions the migrations create (search triggers).
 FUNCTION_PREFIX = "aa_"
 
 
-def drop_everything(conn: Connection) -> None:
-    """Drop all tables, views and triggers (and our PostgreSQL functions) in one go.
+def project_tables() -> list[str]:
+    """The project's tables, each after the tables that reference it."""
+    return [*(t.name for t in reversed(TABLES)), VERSION_TABLE]
 
-    Object names come from the database catalog, never from user input, and are
-    quoted by the dialect.
+
+def full_text_tables() -> list[str]:
+    """The names the project's full-text tables would have (SQLite)."""
+    return [f"{t.name}_fts" for t in TABLES]
+
+
+def search_functions() -> list[str]:
+    """The names of the project's search-vector functions (PostgreSQL)."""
+    return [f"{FUNCTION_PREFIX}{t.name}_search_vector" for t in TABLES]
+
+
+def drop_everything(conn: Connection) -> None:
+    """Drop the project's tables, search indexes, triggers and functions in one transaction.
+
+    Object names come from the models and the catalog, never from user input,
+    and are quoted by the dialect.
     """
     if conn.dialect.name == "sqlite":
         _drop_sqlite(conn)
     else:
         _drop_postgresql(conn)
+
+
+def _existing(conn: Connection, query: str, names: list[str]) -> list[str]:
+    found = set(conn.execute(text(query)).scalars())
+    return [name for name in names if name in found]
 
 
 def _drop_sqlite(conn: Connection) -> None:
@@ -28,20 +60,10 @@ def _drop_sqlite(conn: Connection) -> None:
     raw.execute("PRAGMA foreign_keys = OFF")
     try:
         with conn.begin():
-            objects = conn.execute(
-                text(
-                    "SELECT type, name, sql FROM sqlite_master "
-                    "WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite_%'"
-                )
-            ).fetchall()
-            for kind in ("view", "trigger"):
-                for row in objects:
-                    if row.type == kind:
-                        conn.exec_driver_sql(f"DROP {kind.upper()} IF EXISTS {quote(row.name)}")
-            virtual = [r for r in objects if (r.sql or "").upper().startswith("CREATE VIRTUAL")]
-            plain = [r for r in objects if r.type == "table" and r not in virtual]
-            for row in [*virtual, *plain]:
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(row.name)}")
+            catalog = "SELECT name FROM sqlite_master WHERE type = 'table'"
+            # A virtual table takes its shadow tables and a table its triggers along.
+            for name in _existing(conn, catalog, [*full_text_tables(), *project_tables()]):
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(name)}")
     finally:
         raw.execute("PRAGMA foreign_keys = ON")
 
@@ -49,18 +71,18 @@ def _drop_sqlite(conn: Connection) -> None:
 def _drop_postgresql(conn: Connection) -> None:
     quote = conn.dialect.identifier_preparer.quote
     with conn.begin():
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        ).scalars()
-        for name in list(tables):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(name)} CASCADE")
+        catalog = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        tables = _existing(conn, catalog, project_tables())
+        if tables:
+            # One statement drops tables that reference each other; no CASCADE.
+            conn.exec_driver_sql(f"DROP TABLE {', '.join(quote(n) for n in tables)}")
         functions = conn.execute(
             text(
                 "SELECT p.oid::regprocedure::text FROM pg_proc p "
                 "JOIN pg_namespace n ON n.oid = p.pronamespace "
-                "WHERE n.nspname = current_schema() AND starts_with(p.proname, :prefix)"
+                "WHERE n.nspname = current_schema() AND p.proname = ANY(:names)"
             ),
-            {"prefix": FUNCTION_PREFIX},
+            {"names": search_functions()},
         ).scalars()
         for signature in list(functions):
-            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature}")
