@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import math
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from database.column_types import utcnow
@@ -16,6 +17,7 @@ from database.schemas import check_text
 from utils.errors import ValidationError
 
 MAX_EXPIRY_HOURS = 24 * 365 * 10
+T = TypeVar("T", AIAnalysisCache, SystemSetting)
 
 
 def _key(value: Any, field: str, max_length: int) -> str:
@@ -50,16 +52,36 @@ def cache_analysis(
         or not 0 < expiry_hours <= MAX_EXPIRY_HOURS
     ):
         raise ValidationError("expiry_hours", f"must be a number in (0, {MAX_EXPIRY_HOURS}]")
-    expires_at = utcnow() + timedelta(hours=expiry_hours)
-    entry = session.scalar(select(AIAnalysisCache).where(AIAnalysisCache.cache_key == cache_key))
-    if entry is None:
-        entry = AIAnalysisCache(cache_key=cache_key)
-        session.add(entry)
-    entry.analysis_type = analysis_type
-    entry.results = results
-    entry.expires_at = expires_at
-    session.flush()
-    return entry
+    now = utcnow()
+    values = {
+        "analysis_type": analysis_type,
+        "results": results,
+        "expires_at": now + timedelta(hours=expiry_hours),
+        "updated_at": now,
+    }
+    return _upsert(session, AIAnalysisCache, {"cache_key": cache_key, "created_at": now}, values)
+
+
+def _upsert(session: Session, model: type[T], key: dict[str, Any], values: dict[str, Any]) -> T:
+    """Insert the row, or update ``values`` of the row with the same unique key: one statement.
+
+    ``INSERT ... ON CONFLICT DO UPDATE`` on both engines, so concurrent writers of one
+    key all succeed (a read-then-insert lets two of them insert and one fail).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    (key_column,) = (name for name in key if name != "created_at")
+    statement = (
+        insert(model)
+        .values(**key, **values)
+        .on_conflict_do_update(index_elements=[key_column], set_=values)
+        .returning(model)
+    )
+    row: T = session.scalars(
+        select(model).from_statement(statement),
+        execution_options={"populate_existing": True},
+    ).one()
+    return row
 
 
 def cached_analysis(session: Session, cache_key: str) -> Any | None:
@@ -151,16 +173,11 @@ def set_setting(
     text = _encode(value, kind)
     if description is not None:
         _key(description, "description", 10_000)
-    setting = session.scalar(select(SystemSetting).where(SystemSetting.setting_key == key))
-    if setting is None:
-        setting = SystemSetting(setting_key=key)
-        session.add(setting)
-    setting.setting_value = text
-    setting.setting_type = kind
+    now = utcnow()
+    values: dict[str, Any] = {"setting_value": text, "setting_type": kind, "updated_at": now}
     if description is not None:
-        setting.description = description
-    session.flush()
-    return setting
+        values["description"] = description
+    return _upsert(session, SystemSetting, {"setting_key": key, "created_at": now}, values)
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:
