@@ -16,7 +16,7 @@ from utils.errors import AutoApplyerError, DatabaseError, ValidationError
 
 #: constraint name -> (field, rule)
 CONSTRAINT_RULES: dict[str, tuple[str, str]] = {
-    "uq_users_email_lower": ("email", "is already registered (emails are case-insensitive)"),
+    "uq_users_email_key": ("email", "is already registered (emails are case-insensitive)"),
     "ck_users_experience_years_non_negative": ("experience_years", "must not be negative"),
     "uq_user_preferences_user_id": ("user_id", "already has preferences"),
     "ck_user_preferences_salary_range": ("salary_min", "must not exceed salary_max"),
@@ -44,13 +44,30 @@ def translate(exc: BaseException) -> AutoApplyerError:
         return exc
     if isinstance(exc, sa_exc.IntegrityError):
         return _integrity_error(exc)
-    if isinstance(exc, sa_exc.DataError):
+    if isinstance(exc, sa_exc.DataError) or _caused_by_input(exc):
         return ValidationError("value", f"rejected by the database ({_short(exc)})")
     if isinstance(exc, sa_exc.OperationalError):
         if _DISK_FULL.search(_short(exc)):
             return DatabaseError(f"Database is full (no space left to write): {_short(exc)}")
         return DatabaseError(f"Database unavailable or busy: {_short(exc)}")
     return DatabaseError(f"Database error: {_short(exc)}")
+
+
+#: SQLSTATE classes of errors caused by the statement's values, not by the server:
+#: data exceptions (22: too long, out of range, bad encoding) and program limits
+#: exceeded (54: a value or row too large, such as an oversized search vector).
+_INPUT_SQLSTATE_CLASSES = ("22", "54")
+# SQLite's SQLITE_TOOBIG and SQLITE_RANGE, whatever exception class they arrive as.
+_SQLITE_INPUT = re.compile(r"string or blob too big|too many SQL variables", re.IGNORECASE)
+
+
+def _caused_by_input(exc: BaseException) -> bool:
+    """Whether the database refused the values given rather than failed itself."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate[:2] in _INPUT_SQLSTATE_CLASSES
+    return bool(_SQLITE_INPUT.search(str(orig or "")))
 
 
 def _integrity_error(exc: sa_exc.IntegrityError) -> AutoApplyerError:
