@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import forms
 from dashboard.text import md
+from database.emails import email_key
 from database.models import User, UserPreferences
 from database.utilities import DatabaseUtils
 
@@ -139,7 +140,7 @@ def render(user_id: int) -> None:
         forms.general_error("delete_profile", ())
         st.button(
             "Delete profile",
-            disabled=typed.strip().lower() != user.email.lower(),
+            disabled=email_key(typed) != email_key(user.email),
             on_click=_delete_profile,
             args=(user_id,),
         )
