@@ -171,7 +171,7 @@ def _ours_restore(url: str, path: str) -> dict[str, Any]:
     from database.backup import BackupManager
 
     BackupManager(tempfile.gettempdir(), database_manager=_manager(url)).restore_backup(
-        path, confirm=True
+        path, confirm=True, safety_backup=False
     )
     return {}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from database.config import PROJECT_ROOT
+from database import files
 from database.connection import DatabaseManager, get_database_manager, init_database
 from utils.errors import NotInitializedError
 
@@ -22,7 +22,7 @@ USER_KEY = "user_id"
 PAGE_KEY = "page"
 FLASH_KEY = "_flash"
 VERSION_KEY = "_data_version"
-DATA_DIR_VARIABLE = "AUTO_APPLYER_DATA_DIR"
+DATA_DIR_VARIABLE = files.DATA_DIR_VARIABLE
 
 _write_counter = 0
 # Each browser session runs the script in its own thread: open the database once.
@@ -46,15 +46,10 @@ def data_dir() -> Path:
     """The folder for files the dashboard keeps (resumes).
 
     ``$AUTO_APPLYER_DATA_DIR`` when set; else the folder of the SQLite database
-    file; else ``data/`` under the project root.
+    file; else ``data/`` under the project root (see :mod:`database.files`,
+    which backups use too).
     """
-    configured = os.environ.get(DATA_DIR_VARIABLE)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    sqlite_file = ensure_database().config.sqlite_file
-    if sqlite_file is not None:
-        return sqlite_file.resolve().parent
-    return PROJECT_ROOT / "data"
+    return files.data_dir(ensure_database().config)
 
 
 def current_user_id() -> int | None:

@@ -3,11 +3,13 @@
 python -m database.backup_cli create [NAME] [--environment development]
 python -m database.backup_cli list
 python -m database.backup_cli verify PATH_OR_NAME
-python -m database.backup_cli restore PATH_OR_NAME [--yes]
+python -m database.backup_cli restore PATH_OR_NAME [--yes] [--no-safety-backup]
 
-A name ending in ``.json.gz`` writes a gzip backup. ``restore`` replaces all data
-and asks for confirmation unless ``--yes`` is given. On failure: one line on
-stderr and exit code 1.
+A name ending in ``.json.gz`` writes a gzip backup. Backups hold the resume
+files too. ``restore`` replaces all data and asks for confirmation unless
+``--yes`` is given; it first writes a safety backup of the current data into
+the backup folder and prints its path (``--no-safety-backup`` skips it). On
+failure: one line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
 
 PROG = "backup_cli"
 ProgressCallback = Callable[[str, int, int], None]
+#: Resume files that could not be backed up, listed by ``create`` at most.
+SHOWN_MISSING = 10
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace ALL data with a backup's")
     restore.add_argument("backup", help="path of the backup, or its name in the backup folder")
     restore.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    restore.add_argument(
+        "--no-safety-backup",
+        action="store_true",
+        help="do not back up the current data first (it is then lost for good)",
+    )
     return parser
 
 
@@ -114,6 +123,14 @@ def cmd_create(args: argparse.Namespace, console: Console) -> int:
     with progress_bar(console) as progress:
         path = manager.create_backup(args.name, progress=progress)
     console.print(f"Backup created: [bold]{path}[/]")
+    from database.backup.format import read_metadata
+
+    files = read_metadata(Path(path))["files"]
+    console.print(f"Resume files: {files['count']} ({_size(files['bytes'])})")
+    for missing in files["missing"][:SHOWN_MISSING]:
+        console.print(f"[yellow]missing[/]: {missing['path']} ({missing['reason']})")
+    if len(files["missing"]) > SHOWN_MISSING:
+        console.print(f"... and {len(files['missing']) - SHOWN_MISSING} more missing files")
     return 0
 
 
@@ -177,9 +194,22 @@ def cmd_restore(args: argparse.Namespace, console: Console) -> int:
     if not args.yes and not _confirm(target, console):
         console.print(f"{PROG}: restore not confirmed; nothing was changed (use --yes to skip)")
         return 1
-    with progress_bar(console) as progress:
-        summary = manager.restore_backup(args.backup, confirm=True, progress=progress)
-    console.print(f"Restored {summary.total_rows} rows from [bold]{summary.path.name}[/].")
+    try:
+        with progress_bar(console) as progress:
+            summary = manager.restore_backup(
+                args.backup,
+                confirm=True,
+                safety_backup=not args.no_safety_backup,
+                progress=progress,
+            )
+    finally:
+        safety = manager.last_safety_backup
+        if safety is not None:
+            console.print(f"Safety backup of the data before the restore: [bold]{safety}[/]")
+    console.print(
+        f"Restored {summary.total_rows} rows and {summary.files.count} resume files "
+        f"from [bold]{summary.path.name}[/]."
+    )
     return 0
 
 

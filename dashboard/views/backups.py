@@ -1,8 +1,9 @@
 """The Backups page: create, list, verify and restore (with a typed confirmation).
 
-A backup holds every profile of the database. The folder is the
-``BackupManager`` default (``backups/`` under the project root, or
-``$AUTO_APPLYER_BACKUP_DIR``), the same as the command line's.
+A backup holds every profile of the database and its resume files. The folder
+is the ``BackupManager`` default (``backups/`` under the project root, or
+``$AUTO_APPLYER_BACKUP_DIR``), the same as the command line's. A restore first
+writes a safety backup of the current data there.
 """
 
 from __future__ import annotations
@@ -46,14 +47,26 @@ def _verify(path: str) -> None:
 
 def _restore(path: str) -> None:
     summary: list[Any] = []
+    backups = manager()
 
     def work() -> None:
-        summary.append(manager().restore_backup(path, confirm=True))
+        summary.append(backups.restore_backup(path, confirm=True))
         st.cache_data.clear()
 
-    if forms.attempt(RESTORE, work, ""):
-        state.flash("success", f"Restored {os.path.basename(path)}: {summary[0].total_rows} rows.")
+    restored = forms.attempt(RESTORE, work, "")
+    safety = backups.last_safety_backup
+    if restored:
+        state.flash(
+            "success",
+            f"Restored {os.path.basename(path)}: {summary[0].total_rows} rows and "
+            f"{summary[0].files.count} resume files. The data as it was before is in the "
+            f"safety backup {os.path.basename(safety or '')}.",
+        )
         st.session_state.pop(RESTORE + ".typed", None)
+    elif safety is not None:
+        state.flash(
+            "info", f"Nothing was changed; a safety backup was kept: {os.path.basename(safety)}"
+        )
 
 
 def _listing(backups: list[dict[str, Any]]) -> None:
@@ -67,6 +80,8 @@ def _listing(backups: list[dict[str, Any]]) -> None:
             "Environment": [b["environment"] or "" for b in backups],
             "Schema": [b["schema_version"] or "" for b in backups],
             "Rows": [sum(b["row_counts"].values()) for b in backups],
+            "Files": [b["files"] for b in backups],
+            "Missing files": [len(b["missing_files"]) for b in backups],
             "Problem": [b["error"] or "" for b in backups],
         }
     )
@@ -82,8 +97,9 @@ def _actions(backups: list[dict[str, Any]]) -> None:
     st.button("Verify", key="backup.verify", on_click=_verify, args=(paths[chosen],))
     with st.expander("Restore this backup"):
         st.warning(
-            "Restoring replaces ALL data of this database (every profile) with the backup's. "
-            "Create a backup of the current data first if you may need it."
+            "Restoring replaces ALL data of this database (every profile) with the backup's, "
+            "and puts its resume files back. A safety backup of the current data is "
+            "written to the backup folder first."
         )
         typed = st.text_input(
             f"Type the backup's name ({chosen}) to confirm", key=RESTORE + ".typed"

@@ -8,6 +8,11 @@ character (PostgreSQL cannot store it), 32-bit integers, finite floats, known en
 values, timestamps with a UTC offset. Rules that span rows or tables (keys,
 references) are checked by :mod:`database.backup.validation`; CHECK constraints
 by the database itself, inside the restore's one transaction.
+
+Columns derived from another (``users.email_key`` from ``users.email``) are
+never taken from the file: they are computed again from the restored value, so
+a backup cannot smuggle in a key that disagrees with its email, and backups
+older than the column restore too.
 """
 
 from __future__ import annotations
@@ -22,12 +27,18 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Enum, Float, Integer, String, Table
 
 from database.column_types import JSONValue, UTCDateTime, as_utc
+from database.emails import email_key
 from utils.errors import ValidationError
 
 INT32 = (-(2**31), 2**31 - 1)
 
 Decoder = Callable[[Any], Any]
 Encoder = Callable[[Any], Any]
+
+#: (table, column) -> (the column it is derived from, how).
+DERIVED: dict[tuple[str, str], tuple[str, Callable[[str], str]]] = {
+    ("users", "email_key"): ("email", email_key),
+}
 
 
 class BadValue(Exception):
@@ -177,6 +188,11 @@ class TableCodec:
         self._timestamps = tuple(
             i for i, c in enumerate(self.table.columns) if isinstance(c.type, UTCDateTime)
         )
+        self._derived = [
+            (self.index[column], self.index[source], derive)
+            for (table, column), (source, derive) in DERIVED.items()
+            if table == self.table.name
+        ]
 
     @property
     def name(self) -> str:
@@ -221,6 +237,12 @@ class TableCodec:
             raise ValidationError(
                 f"{self.where(index)}.{unknown}", f"is not a column of {self.name}"
             )
+        return self._derive(values)
+
+    def _derive(self, values: list[Any]) -> list[Any]:
+        for target, source, derive in self._derived:
+            value = values[source]
+            values[target] = None if value is None else derive(value)
         return values
 
     def convert(self, raw: dict[str, Any]) -> list[Any]:
@@ -231,7 +253,7 @@ class TableCodec:
             stamp = values[i]
             if stamp is not None:
                 values[i] = as_utc(datetime.fromisoformat(stamp))
-        return values
+        return self._derive(values) if self._derived else values
 
     def _missing(self, raw: dict[str, Any], name: str, where: str) -> ValidationError:
         if name not in raw:

@@ -1,24 +1,40 @@
 """The backup file format: its shape, version, checksum and streamed reading.
 
-A backup is one JSON document, the shape the spec documents::
+A backup is one JSON document, the shape the spec documents plus the resume files::
 
-    {"metadata": {"format": "auto-applyer-backup", "version": "1.0",
+    {"metadata": {"format": "auto-applyer-backup", "version": "1.1",
                   "backup_date": "2024-01-15T10:30:00Z", "environment": "development",
-                  "database_type": "sqlite", "schema_version": "002",
-                  "row_counts": {"users": 1, ...}, "sha256": "..."},
-     "data": {"users": [{...}, ...], "user_preferences": [...], ...}}
+                  "database_type": "sqlite", "schema_version": "003.1",
+                  "row_counts": {"users": 1, ...},
+                  "files": {"count": 1, "bytes": 5120,
+                            "missing": [{"path": "/r/cv.pdf", "reason": "not found"}]},
+                  "sha256": "..."},
+     "data": {"users": [{...}, ...], "user_preferences": [...], ...},
+     "files": [{"path": "/srv/data/resumes/7/3f...e1.pdf",
+                "content": ["JVBERi0x...", ...], "size": 5120, "sha256": "..."}]}
 
 ``metadata`` comes first, so listing backups reads a few hundred bytes of each.
 ``data`` holds every table of the schema except ``schema_migrations`` (the schema
 belongs to the database being restored into), in foreign-key order, each row an
 object with every column, rows in primary-key order, one row per line.
 
-The SHA-256 covers the data, not the file's layout: for every row it hashes the
-table name, a tab, the row as canonical JSON (sorted keys, no spaces, UTF-8) and a
-newline. A reader re-serialises the rows it parsed and compares.
+``files`` (version 1.1) holds each distinct ``resumes.file_path`` whose file
+could be read when the backup was taken: the path as stored (a lookup key only,
+never a place to write), the bytes as base64 chunks of at most 64 KB of data
+each (so a reader never holds more than a chunk), their size and SHA-256. Paths
+whose file could not be read are listed in ``metadata.files.missing`` instead.
+Version 1.0 backups have neither and still restore.
 
-Files are read as a stream of parser events (``ijson``), one row at a time, and a
-gzip file is recognised by its first bytes, whatever its name.
+The SHA-256 in the metadata covers the data, not the file's layout: for every row
+it hashes the table name, a tab, the row as canonical JSON (sorted keys, no
+spaces, UTF-8) and a newline; then for each file ``files``, a tab and
+``{"path", "sha256", "size"}`` as canonical JSON and a newline; then for each
+missing file ``missing_files``, a tab, its entry as canonical JSON and a
+newline. A reader re-serialises what it parsed and compares; each file's own
+SHA-256 covers its bytes.
+
+Files are read as a stream of parser events (``ijson``), one row or chunk at a
+time, and a gzip file is recognised by its first bytes, whatever its name.
 """
 
 from __future__ import annotations
@@ -38,8 +54,11 @@ from database.models import TABLES
 from utils.errors import BackupError, ValidationError
 
 FORMAT_NAME = "auto-applyer-backup"
-FORMAT_VERSION = "1.0"
-SUPPORTED_VERSIONS = frozenset({FORMAT_VERSION})
+FORMAT_VERSION = "1.1"
+#: Versions this code reads; 1.0 has no ``files`` (resume files are not restored).
+SUPPORTED_VERSIONS = frozenset({"1.0", FORMAT_VERSION})
+#: Top-level sections of a backup, in their order.
+SECTIONS = ("metadata", "data", "files")
 GZIP_MAGIC = b"\x1f\x8b"
 
 #: The tables a backup holds, each after the tables it references.
@@ -65,6 +84,14 @@ class DataDigest:
     def add(self, table: str, row_json: bytes) -> None:
         """Add one row, already serialised by :func:`canonical_json`."""
         self._hash.update(b"".join((table.encode(), b"\t", row_json, b"\n")))
+
+    def add_file(self, path: str, size: int, sha256: str) -> None:
+        """Add one file entry of the ``files`` section."""
+        self.add("files", canonical_json({"path": path, "sha256": sha256, "size": size}))
+
+    def add_missing(self, entry: dict[str, Any]) -> None:
+        """Add one entry of ``metadata.files.missing``."""
+        self.add("missing_files", canonical_json(entry))
 
     def hexdigest(self) -> str:
         """The checksum so far, as 64 hex digits."""
@@ -104,7 +131,8 @@ class BackupReader:
     ...     for table, row in reader.rows(): ...
 
     :meth:`rows` yields ``(table, None)`` when a table's list starts (so empty
-    tables are seen too), then ``(table, row)`` for each row. Malformed JSON, a
+    tables are seen too), then ``(table, row)`` for each row; :meth:`files`
+    then streams the resume files. Malformed JSON, a
     truncated or corrupt file, and a shape other than the format's raise
     :class:`ValidationError` on ``backup``.
     """
@@ -115,6 +143,8 @@ class BackupReader:
         self._raw: IO[bytes] | None = getattr(self._file, "fileobj", None)
         self._events: Iterator[_Event] = ijson.basic_parse(self._file, use_float=True)
         self.metadata: dict[str, Any] = self._read_metadata()
+        #: Whether a ``files`` section follows the data (known once :meth:`rows` ends).
+        self.has_files = False
 
     def __enter__(self) -> BackupReader:
         return self
@@ -199,11 +229,67 @@ class BackupReader:
             yield table, None
             yield from self._table_rows(table)
         event, key = self._next()
-        if event != "end_map":
+        if event == "end_map":
+            self._expect_end()
+            return
+        if key != "files":
             raise ValidationError(
-                f"backup.{key}", 'is not part of the format (only "metadata" and "data")'
+                f"backup.{key}",
+                'is not part of the format (only "metadata", "data" and "files")',
             )
+        self.has_files = True
+
+    def files(self) -> Iterator[tuple[str, int, Any]]:
+        """The ``files`` section, after :meth:`rows`, as a stream of events.
+
+        ``("chunk", i, text)`` for each content chunk of file ``i`` (base64, not
+        decoded), then ``("entry", i, fields)`` with its other fields. Nothing
+        when the backup has no ``files`` section.
+        """
+        if not self.has_files:
+            return
+        self._expect("start_array", None, "backup.files", "must be a JSON array")
+        index = 0
+        while True:
+            event, _ = self._next()
+            if event == "end_array":
+                break
+            if event != "start_map":
+                raise ValidationError(f"backup.files[{index}]", "must be a JSON object")
+            yield from self._file_entry(index)
+            index += 1
+        event, key = self._next()
+        if event != "end_map":
+            raise ValidationError(f"backup.{key}", "must not follow the files section")
         self._expect_end()
+
+    def _file_entry(self, index: int) -> Iterator[tuple[str, int, Any]]:
+        where = f"backup.files[{index}]"
+        fields: dict[str, Any] = {}
+        while True:
+            event, key = self._next()
+            if event == "end_map":
+                break
+            if key in fields:
+                raise ValidationError(f"{where}.{key}", "appears twice")
+            event, value = self._next()
+            if key == "content" and event == "start_array":
+                fields[key] = True
+                yield from self._chunks(index)
+            else:
+                fields[key] = self._value(event, value)
+        yield "entry", index, fields
+
+    def _chunks(self, index: int) -> Iterator[tuple[str, int, Any]]:
+        while True:
+            event, value = self._next()
+            if event == "end_array":
+                return
+            if event != "string":
+                raise ValidationError(
+                    f"backup.files[{index}].content", "must be a list of base64 strings"
+                )
+            yield "chunk", index, value
 
     def _table_rows(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
         # The hot loop of every restore: events are pulled directly (no helper call

@@ -5,15 +5,18 @@
 >>> path = manager.create_backup("my_backup")        # backups/my_backup.json
 >>> manager.restore_backup(path, confirm=True)        # all-or-nothing
 
-Backups hold every table and column (see :mod:`database.backup.format`), are
-written crash-safely and readable by their owner only, and are checked in full
-before a restore replaces anything, in one transaction.
+Backups hold every table and column and the resume files the rows point at
+(see :mod:`database.backup.format`), are written crash-safely and readable by
+their owner only, and are checked in full before a restore replaces anything,
+in one transaction. Before it does, a restore writes a safety backup of the
+data it replaces (``pre-restore-<timestamp>.json`` in the same folder).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from database import files as data_files
 from database.backup import names
+from database.backup.files import FilesSummary, back_up_files
 from database.backup.format import (
     BACKUP_TABLES,
     FORMAT_NAME,
@@ -70,16 +75,23 @@ class BackupManager:
     ``backup_dir`` defaults to ``$AUTO_APPLYER_BACKUP_DIR`` or else ``backups/``
     under the project root;
     ``database_manager`` defaults to the global database of
-    :func:`database.connection.init_database`, looked up at each call.
+    :func:`database.connection.init_database`, looked up at each call;
+    ``data_dir`` (where resume files live, under ``resumes/``) defaults to
+    :func:`database.files.data_dir` of that database.
     """
 
     def __init__(
         self,
         backup_dir: str | os.PathLike[str] | None = None,
         database_manager: DatabaseManager | None = None,
+        *,
+        data_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.backup_dir = Path(backup_dir).expanduser() if backup_dir else default_backup_dir()
         self._database_manager = database_manager
+        self._data_dir = Path(data_dir).expanduser().resolve() if data_dir else None
+        #: The path of the last safety backup a restore wrote (kept when it failed too).
+        self.last_safety_backup: str | None = None
 
     def __repr__(self) -> str:
         return f"BackupManager(backup_dir={str(self.backup_dir)!r})"
@@ -89,16 +101,28 @@ class BackupManager:
         """The database this manager backs up and restores."""
         return self._database_manager or get_database_manager()
 
+    @property
+    def data_dir(self) -> Path:
+        """The folder of the database's files; relative resume paths are read from it."""
+        return self._data_dir or data_files.data_dir(self.database.config)
+
+    @property
+    def resume_dir(self) -> Path:
+        """Where a restore puts resume files: ``<data_dir>/resumes``."""
+        return self.data_dir / data_files.RESUMES_FOLDER
+
     # -- create ---------------------------------------------------------------
 
     def create_backup(
         self, backup_name: str | None = None, *, progress: Progress | None = None
     ) -> str:
-        """Back up every table to ``<backup_dir>/<backup_name>.json``; returns its path.
+        """Back up every table and resume file to ``<backup_dir>/<backup_name>.json``.
 
-        Without a name the file is ``backup_YYYYmmdd_HHMMSS.json`` (UTC). A name
-        ending in ``.json.gz`` writes a gzip file. An existing backup is never
-        replaced: its name is a :class:`ValidationError`.
+        Returns its path. Without a name the file is ``backup_YYYYmmdd_HHMMSS.json``
+        (UTC). A name ending in ``.json.gz`` writes a gzip file. An existing backup
+        is never replaced: its name is a :class:`ValidationError`. Resume files
+        that cannot be read are listed in ``metadata.files.missing`` (and logged);
+        the backup still succeeds.
         """
         now = utcnow()
         filename = (
@@ -109,7 +133,9 @@ class BackupManager:
         folder = self._prepare_folder()
         if backup_name is None:
             filename = names.free_name(folder, filename)
-        target = names.resolve_in(folder, filename)
+        return self._create(names.resolve_in(folder, filename), now, progress)
+
+    def _create(self, target: Path, now: datetime, progress: Progress | None) -> str:
         if target.exists():
             raise ValidationError("backup_name", "a backup with this name already exists")
         database = self.database
@@ -154,13 +180,19 @@ class BackupManager:
                     done += 1
                     if progress is not None and done % PROGRESS_EVERY == 0:
                         progress("backing up", done, max(total, done))
-            out.publish(self._metadata(now, schema_version, counts, digest))
+            files = back_up_files(conn, out, digest, self.data_dir)
+            out.publish(self._metadata(now, schema_version, counts, files, digest))
         if progress is not None:
             progress("backing up", done, done)
         return counts
 
     def _metadata(
-        self, now: datetime, schema_version: str | None, counts: dict[str, int], digest: DataDigest
+        self,
+        now: datetime,
+        schema_version: str | None,
+        counts: dict[str, int],
+        files: FilesSummary,
+        digest: DataDigest,
     ) -> dict[str, Any]:
         config = self.database.config
         return {
@@ -171,6 +203,7 @@ class BackupManager:
             "database_type": config.database_type,
             "schema_version": schema_version,
             "row_counts": counts,
+            "files": files.as_metadata(),
             "sha256": digest.hexdigest(),
         }
 
@@ -181,9 +214,10 @@ class BackupManager:
 
         Each is a dict with ``filename``, ``path``, ``created`` (UTC datetime),
         ``size`` (bytes), ``environment``, ``database_type``, ``schema_version``,
-        ``row_counts``, ``verified`` (its structure, rows, counts and checksum
-        check out; ``False`` with ``verify=False``) and ``error`` (why it does
-        not verify, or ``None``).
+        ``row_counts``, ``files`` (resume files it holds), ``missing_files``
+        (paths it could not back up), ``verified`` (its structure, rows, files,
+        counts and checksum check out; ``False`` with ``verify=False``) and
+        ``error`` (why it does not verify, or ``None``).
         """
         if not self.backup_dir.is_dir():
             return []
@@ -208,6 +242,8 @@ class BackupManager:
             "database_type": None,
             "schema_version": None,
             "row_counts": {},
+            "files": 0,
+            "missing_files": [],
             "verified": False,
             "error": None,
             "_mtime": stat.st_mtime,
@@ -220,6 +256,8 @@ class BackupManager:
                 database_type=summary.metadata.get("database_type"),
                 schema_version=summary.schema_version,
                 row_counts=dict(summary.row_counts),
+                files=summary.files.count,
+                missing_files=sorted(summary.files.missing_paths),
             )
             if verify:
                 validate_backup(path)
@@ -244,25 +282,56 @@ class BackupManager:
         backup_path: str | Path,
         confirm: bool = False,
         *,
+        safety_backup: bool = True,
         progress: Progress | None = None,
     ) -> BackupSummary:
-        """Replace all data with the backup's. Refuses unless ``confirm=True``.
+        """Replace all data and resume files with the backup's. Refuses unless ``confirm=True``.
 
         The whole file is checked first; a bad file raises :class:`ValidationError`
-        (what and where) and nothing changes. The replacement is one transaction:
-        interrupted at any point, the database keeps all its old data.
+        (what and where) and nothing changes. Then, unless ``safety_backup=False``,
+        the current data is backed up to ``pre-restore-<timestamp>.json`` in the
+        backup folder (its path is the summary's ``safety_backup`` and
+        :attr:`last_safety_backup`; it stays, whatever happens next). The
+        replacement is one transaction: interrupted at any point, the database
+        keeps all its old data. The backup's resume files go into
+        :attr:`resume_dir` under new names, and the resumes point at them.
         """
         if confirm is not True:
             raise ValidationError(
                 "confirm", "must be True to restore a backup (this replaces all data)"
             )
+        self.last_safety_backup = None
         path = self._locate(backup_path)
         summary = validate_backup(path, progress)
         database = self.database
         check_schema_version(summary, database.schema_version())
-        restore_into(database, summary, progress)
-        logger.info("restored %s (%d rows)", path.name, summary.total_rows)
-        return summary
+        folder = self._prepare_folder() if safety_backup else None
+        try:
+            restored = restore_into(
+                database,
+                summary,
+                progress,
+                resume_dir=self.resume_dir,
+                before_replace=(lambda: self._safety_backup(folder, progress)) if folder else None,
+            )
+        except BaseException:
+            if self.last_safety_backup is not None:
+                logger.info(
+                    "restore of %s failed; nothing changed (safety backup %s)",
+                    path, self.last_safety_backup,
+                )  # fmt: skip
+            raise
+        logger.info("restored %s (%d rows, %d files)", path.name, summary.total_rows, len(restored))
+        return replace(summary, safety_backup=self.last_safety_backup)
+
+    def _safety_backup(self, folder: Path, progress: Progress | None) -> str:
+        """Back up the data a restore is about to replace."""
+        now = utcnow()
+        filename = names.free_name(folder, names.safety_name(now))
+        safety = self._create(names.resolve_in(folder, filename), now, progress)
+        self.last_safety_backup = safety
+        logger.info("safety backup of the data before the restore: %s", safety)
+        return safety
 
     def _locate(self, backup_path: str | Path) -> Path:
         """A path as given, or else the name of a backup in this manager's folder."""

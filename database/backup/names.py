@@ -13,6 +13,7 @@ PLAIN_SUFFIX = ".json"
 GZIP_SUFFIX = ".json.gz"
 MAX_NAME_LENGTH = 200
 DEFAULT_PREFIX = "backup_"
+SAFETY_PREFIX = "pre-restore-"
 
 
 def is_backup_filename(name: str) -> bool:
@@ -66,3 +67,8 @@ def free_name(folder: Path, filename: str) -> str:
     while (folder / f"{stem}_{counter}{suffix}").exists():
         counter += 1
     return f"{stem}_{counter}{suffix}"
+
+
+def safety_name(now: datetime) -> str:
+    """The name of the backup a restore takes first: ``pre-restore-20240115_103000.json``."""
+    return f"{SAFETY_PREFIX}{now:%Y%m%d_%H%M%S}{PLAIN_SUFFIX}"

@@ -5,17 +5,22 @@ sequences past the restored ids and rebuilding SQLite full-text indexes (see
 :mod:`database.backup.fts`) all happen in one transaction: killed at any
 moment, the database holds either all the old data or all the new. Other
 writers wait meanwhile (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on
-every table, which still lets readers read the old data until the commit).
+every table, which still lets readers read the old data until the commit), so
+the safety backup taken once the lock is held holds exactly the data replaced.
 
 The file is read a second time, as a stream, and its rows converted; if the file
 is no longer the one that was validated (its size, time or inode changed, or its
 row counts), the transaction is rolled back. Any rule only the database knows
-(a CHECK constraint, ``lower(email)`` unique) rolls it back too.
+(a CHECK constraint, ``email_key`` unique) rolls it back too. The resume files
+are written during the transaction and put in place just before its commit
+(see :mod:`database.backup.restore_files`); they are removed again if it fails.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
@@ -24,7 +29,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from database.backup.format import BACKUP_TABLES, TABLES_BY_NAME, BackupReader
 from database.backup.fts import indexes_rebuilt_after
 from database.backup.inserter import RowInserter
+from database.backup.restore_files import RestoredFiles
 from database.backup.validation import (
+    CODECS,
     BackupSummary,
     DataCheck,
     Progress,
@@ -39,17 +46,53 @@ logger = logging.getLogger(__name__)
 
 
 def restore_into(
-    manager: DatabaseManager, summary: BackupSummary, progress: Progress | None = None
+    manager: DatabaseManager,
+    summary: BackupSummary,
+    progress: Progress | None = None,
+    *,
+    resume_dir: Path,
+    before_replace: Callable[[], object] | None = None,
+) -> list[Path]:
+    """Replace every table's rows with those of the validated backup ``summary``.
+
+    Its resume files go into ``resume_dir``; returns the files put there.
+    ``before_replace`` (the safety backup) runs once other writers are locked
+    out and before anything changes, so it sees exactly the data replaced; on
+    in-memory SQLite, whose one connection cannot read beside the restore's
+    transaction, just before that transaction (nobody else writes there anyway).
+    """
+    files = RestoredFiles(resume_dir, summary.files, restore=summary.version != "1.0")
+    try:
+        if before_replace is not None and manager.config.is_memory:
+            before_replace()
+            before_replace = None
+        _replace(manager, summary, files, progress, before_replace)
+    except BaseException:
+        files.discard()
+        raise
+    finally:
+        files.close()
+    return files.published
+
+
+def _replace(
+    manager: DatabaseManager,
+    summary: BackupSummary,
+    files: RestoredFiles,
+    progress: Progress | None,
+    before_replace: Callable[[], object] | None,
 ) -> None:
-    """Replace every table's rows with those of the validated backup ``summary``."""
     try:
         with manager.engine.begin() as conn:
             _lock_tables(conn)
+            if before_replace is not None:
+                before_replace()  # reads through a connection of its own
             with indexes_rebuilt_after(conn, {t.name for t in BACKUP_TABLES}):
                 _delete_all(conn)
-                _insert_all(conn, summary, progress)
+                _insert_all(conn, summary, files, progress)
             if conn.dialect.name == "postgresql":
                 _move_sequences(conn)
+            files.publish()
     except AutoApplyerError:
         raise
     except SQLAlchemyError as exc:
@@ -68,9 +111,16 @@ def _delete_all(conn: Connection) -> None:
         conn.execute(table.delete())
 
 
-def _insert_all(conn: Connection, summary: BackupSummary, progress: Progress | None) -> None:
-    # The validation pass checked every value and the checksum; this pass makes
-    # sure the file is still that one (and its row counts), and converts the rows.
+_RESUME_USER = CODECS["resumes"].index["user_id"]
+_RESUME_FILE = CODECS["resumes"].index["file_path"]
+
+
+def _insert_all(
+    conn: Connection, summary: BackupSummary, files: RestoredFiles, progress: Progress | None
+) -> None:
+    # The validation pass checked every value, file and the checksum; this pass
+    # makes sure the file is still that one (and its row counts), converts the
+    # rows and writes the files.
     check = DataCheck(summary, references=False, digest=False, trusted=True)
     inserter: RowInserter | None = None
     if file_stamp(summary.path) != summary.stamp:
@@ -81,11 +131,16 @@ def _insert_all(conn: Connection, summary: BackupSummary, progress: Progress | N
                 if inserter is not None:
                     inserter.flush()
                 inserter = RowInserter(conn, TABLES_BY_NAME[name])
-            else:
-                assert inserter is not None
-                inserter.add(values)
+                continue
+            assert inserter is not None
+            if name == "resumes":
+                stored = values[_RESUME_FILE]
+                values[_RESUME_FILE] = files.rewrite(stored, values[_RESUME_USER])
+            inserter.add(values)
         if inserter is not None:
             inserter.flush()
+        for kind, index, value in reader.files():
+            files.event(kind, index, value)
     if file_stamp(summary.path) != summary.stamp:
         raise ValidationError("backup", "changed while it was restored; nothing was restored")
 

@@ -3,9 +3,10 @@
 :func:`validate_backup` reads the file once, as a stream, and checks its JSON, its
 format version, its metadata, every row against its table's columns (see
 :mod:`database.backup.columns`), ids unique and in order, every reference
-pointing at a row of the backup, plain unique columns, the row counts and the
-SHA-256. Memory stays flat: ids are kept as runs of consecutive numbers and only
-the (small) uniquely-keyed tables keep their keys.
+pointing at a row of the backup, plain unique columns, the row counts, every
+resume file (see :mod:`database.backup.files`) and the SHA-256. Memory stays
+flat: ids are kept as runs of consecutive numbers and only the (small)
+uniquely-keyed tables keep their keys, and the resumes their file paths.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import Column, Index, UniqueConstraint
 
 from database.backup.columns import TableCodec, table_codecs
+from database.backup.files import FileCheck, FilesSummary, files_summary
 from database.backup.format import (
     BACKUP_TABLES,
     FORMAT_NAME,
@@ -53,6 +55,15 @@ class BackupSummary:
     sha256: str
     #: (device, inode, size, mtime) of the file when it was checked
     stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: The resume files it holds and those it lists as missing.
+    files: FilesSummary = field(default_factory=FilesSummary)
+    #: The safety backup a restore of it wrote first, if any.
+    safety_backup: str | None = None
+
+    @property
+    def version(self) -> str:
+        """The format version of the file."""
+        return str(self.metadata["version"])
 
     @property
     def total_rows(self) -> int:
@@ -109,7 +120,10 @@ def check_metadata(metadata: dict[str, Any], path: Path) -> BackupSummary:
     sha256 = metadata.get("sha256")
     if not isinstance(sha256, str) or not _SHA256.match(sha256):
         raise ValidationError(f"{where}.sha256", "must be a SHA-256 as 64 lowercase hex digits")
-    return BackupSummary(path, metadata, backup_date, environment, schema_version, counts, sha256)
+    files = files_summary(metadata, version)
+    return BackupSummary(
+        path, metadata, backup_date, environment, schema_version, counts, sha256, files=files
+    )
 
 
 def _timestamp(value: Any, where: str) -> datetime:
@@ -146,7 +160,7 @@ class _Uniques:
 def _uniques(codec: TableCodec) -> _Uniques:
     """Unique constraints and indexes over plain columns (not the primary key).
 
-    Unique expressions such as ``lower(email)`` are left to the database, which
+    Unique expressions (an index on ``lower(name)``, say) are left to the database, which
     checks them inside the restore's transaction.
     """
     sets: list[tuple[str, ...]] = []
@@ -162,7 +176,10 @@ def _uniques(codec: TableCodec) -> _Uniques:
 
 
 class DataCheck:
-    """Checks the rows of a backup as they stream by; :meth:`finish` checks totals.
+    """Checks the rows of a backup as they stream by, then its files and checksum.
+
+    :func:`checked_rows` feeds it the rows and compares the row counts;
+    :meth:`check_files` checks the files section and :meth:`finish` the SHA-256.
 
     ``references`` checks ids, references and unique columns across rows;
     ``digest`` recomputes the SHA-256; ``trusted`` (for a file already checked
@@ -188,6 +205,12 @@ class DataCheck:
         self._uniques: dict[str, _Uniques] = {}
         self._refs: dict[str, list[tuple[int, str, str]]] = {}
         self._referenced = {fk.column.table.name for t in BACKUP_TABLES for fk in t.foreign_keys}
+        self.files = (
+            FileCheck(summary.files, self.digest)
+            if summary.version != "1.0" and not trusted
+            else None
+        )
+        self._file_path = CODECS["resumes"].index["file_path"]
 
     def start_table(self, table: str) -> TableCodec:
         """Begin ``table``'s rows; it must be known and come in foreign-key order."""
@@ -232,6 +255,8 @@ class DataCheck:
                 self._ids[table].add(row_id)
         if self.digest is not None:
             self.digest.add(table, canonical_json(raw))
+        if table == "resumes" and self.files is not None:
+            self.files.resume(values[self._file_path], index)
         self.counts[table] = index + 1
         return values
 
@@ -247,8 +272,27 @@ class DataCheck:
                     f"refers to {target} id {value}, which is not in the backup",
                 )
 
+    def check_files(self, reader: BackupReader) -> None:
+        """Check the ``files`` section that follows the rows (format 1.1)."""
+        if reader.has_files != (self.summary.version != "1.0"):
+            rule = "is required" if not reader.has_files else "is not part of format version 1.0"
+            raise ValidationError("backup.files", rule)
+        for kind, index, value in reader.files():
+            if self.files is not None:
+                self.files.event(kind, index, value)
+        if self.files is not None:
+            self.files.finish()
+
     def finish(self) -> None:
-        """Compare what was read with the metadata's row counts and checksum."""
+        """After the rows and the files: compare the metadata's checksum."""
+        if self.digest is not None and self.digest.hexdigest() != self.summary.sha256:
+            raise ValidationError(
+                "backup.metadata.sha256",
+                "does not match the data (the file was changed or damaged after it was written)",
+            )
+
+    def finish_rows(self) -> None:
+        """Compare the rows read with the metadata's row counts."""
         claimed = self.summary.row_counts
         if set(claimed) != set(self.counts):
             missing = sorted(set(claimed) ^ set(self.counts))[0]
@@ -261,17 +305,15 @@ class DataCheck:
                     f"backup.data.{table}",
                     f"has {count} rows but metadata.row_counts says {claimed[table]}",
                 )
-        if self.digest is not None and self.digest.hexdigest() != self.summary.sha256:
-            raise ValidationError(
-                "backup.metadata.sha256",
-                "does not match the data (the file was changed or damaged after it was written)",
-            )
 
 
 def checked_rows(
     reader: BackupReader, check: DataCheck, progress: Progress | None, phase: str
 ) -> Iterator[tuple[str, list[Any] | None]]:
-    """The reader's rows as database values, each checked; ``None`` starts a table."""
+    """The reader's rows as database values, each checked; ``None`` starts a table.
+
+    The row counts are compared at the end; the files that follow are the caller's.
+    """
     total = check.summary.total_rows
     done = 0
     for table, raw in reader.rows():
@@ -283,7 +325,7 @@ def checked_rows(
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(phase, done, total)
-    check.finish()
+    check.finish_rows()
     if progress is not None:
         progress(phase, done, total)
 
@@ -307,6 +349,8 @@ def validate_backup(path: Path, progress: Progress | None = None) -> BackupSumma
         check = DataCheck(summary)
         for _ in checked_rows(reader, check, progress, "validating"):
             pass
+        check.check_files(reader)
+        check.finish()
     if file_stamp(path) != stamp:
         raise ValidationError("backup", "changed while it was being checked")
     return summary

@@ -2,10 +2,11 @@
 
 The trial restore loads the backup into a scratch SQLite database migrated to
 the latest schema, so the database's own rules (CHECK constraints, unique
-expressions such as ``lower(email)``, foreign keys) judge every row too. The
+keys such as ``email_key``, foreign keys) judge every row too. The
 scratch database lives in memory for small backups and in a private temporary
 file for large ones, so that verifying a big backup does not need its size in
-memory.
+memory. Its resume files are written into a private temporary folder, thrown
+away afterwards.
 """
 
 from __future__ import annotations
@@ -75,8 +76,11 @@ def verify_backup(backup_path: str | Path, progress: Progress | None = None) -> 
     path = existing_file(backup_path)
     summary = validate_backup(path, progress)
     check_schema_version(summary, latest_schema_version())
-    with scratch_database(summary.total_rows) as scratch:
-        restore_into(scratch, summary, progress)
+    with (
+        scratch_database(summary.total_rows) as scratch,
+        tempfile.TemporaryDirectory(prefix="auto_applyer_verify_files_") as folder,
+    ):
+        restore_into(scratch, summary, progress, resume_dir=Path(folder) / "resumes")
     return summary
 
 

@@ -8,8 +8,8 @@ files are created readable by their owner only, carry the writer's process id,
 and are removed on any error; those of a writer that was killed are removed by
 the next one (:func:`remove_stale_files`).
 
-A ``.json.gz`` backup is a series of gzip members (metadata, rows, closing
-brackets); gzip readers, Python's included, read them as one stream.
+A ``.json.gz`` backup is a series of gzip members (metadata, rows and files,
+closing brackets); gzip readers, Python's included, read them as one stream.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def create_private(path: Path) -> IO[bytes]:
     return os.fdopen(fd, "wb")
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -51,7 +51,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -68,7 +68,7 @@ def remove_stale_files(folder: Path) -> int:
         return removed
     for entry in folder.iterdir():
         match = _HIDDEN.match(entry.name)
-        if match and not _pid_alive(int(match["pid"])):
+        if match and not pid_alive(int(match["pid"])):
             entry.unlink(missing_ok=True)
             removed += 1
     if removed:
@@ -81,7 +81,7 @@ def _write_error(target: Path, exc: OSError) -> BackupError:
     return BackupError(f"Could not write backup {target.name}: {reason}")
 
 
-def _link_no_clobber(source: Path, target: Path) -> None:
+def link_no_clobber(source: Path, target: Path) -> None:
     """Give ``source`` the name ``target`` atomically, failing if ``target`` exists."""
     try:
         os.link(source, target)
@@ -112,6 +112,9 @@ class BackupFileWriter:
         self._spool: IO[bytes] | gzip.GzipFile | None = None
         self._first_table = True
         self._first_row = True
+        self._in_files = False
+        self._first_file = True
+        self._first_chunk = True
         self.published = False
 
     def __enter__(self) -> BackupFileWriter:
@@ -163,9 +166,33 @@ class BackupFileWriter:
         self._write((b"\n    " if self._first_row else b",\n    ") + row_json)
         self._first_row = False
 
+    def _close_data(self) -> bytes:
+        return b"\n}" if self._first_table else b"\n  ]\n}"
+
+    def start_files(self) -> None:
+        """Close the data and open the ``files`` section (after the last table)."""
+        self._write(self._close_data() + b',\n"files": [')
+        self._in_files = True
+
+    def start_file(self, path: str) -> None:
+        """Open the entry of one file, stored under ``path``."""
+        prefix = b"\n  " if self._first_file else b",\n  "
+        self._first_file = False
+        self._first_chunk = True
+        self._write(prefix + b'{"path": ' + json.dumps(path).encode() + b', "content": [')
+
+    def add_chunk(self, encoded: bytes) -> None:
+        """Append one base64 chunk to the current file."""
+        self._write((b"\n    " if self._first_chunk else b",\n    ") + b'"' + encoded + b'"')
+        self._first_chunk = False
+
+    def end_file(self, size: int, sha256: str) -> None:
+        """Close the current file's entry with its size and checksum."""
+        self._write(b'], "size": %d, "sha256": "%s"}' % (size, sha256.encode()))
+
     def publish(self, metadata: dict[str, Any]) -> None:
-        """Write the final file (metadata, then the rows) and link it under its name."""
-        tail = b"\n}\n" if self._first_table else b"\n  ]\n}\n"
+        """Write the final file (metadata, rows, files) and link it under its name."""
+        tail = b"\n]\n" if self._in_files else self._close_data() + b"\n"
         self._write(tail)
         self._close_spool()
         head = b'{\n"metadata": ' + json.dumps(metadata, indent=2).encode() + b',\n"data": {\n'
@@ -177,7 +204,7 @@ class BackupFileWriter:
                 self._write_member(out, b"}\n")
                 out.flush()
                 os.fsync(out.fileno())
-            _link_no_clobber(self._partial_path, self.target)
+            link_no_clobber(self._partial_path, self.target)
         except FileExistsError:
             raise BackupError(
                 f"Could not write backup {self.target.name}: a file with that name appeared"
@@ -185,7 +212,7 @@ class BackupFileWriter:
         except OSError as exc:
             raise _write_error(self.target, exc) from exc
         self._partial_path.unlink(missing_ok=True)
-        _fsync_dir(self.target.parent)
+        fsync_dir(self.target.parent)
         self.published = True
 
     def _write_member(self, out: IO[bytes], data: bytes) -> None:

@@ -10,14 +10,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from database.backup import BackupManager, verify_backup
 from database.backup.format import BACKUP_TABLES, FORMAT_VERSION
 from database.config import PROJECT_ROOT, DatabaseConfig, parse_url
 from database.connection import DatabaseManager, init_database
+from database.emails import email_key
 from database.migrations import MigrationManager
-from database.models import JobApplication, User
+from database.models import ApplicationNote, JobApplication, User
 from database.utilities import BackupManager as SpecBackupManager
 from database.utilities import DatabaseUtils
 from tests.conftest import truncate_all
@@ -46,7 +47,7 @@ def test_a_backup_holds_every_table_column_id_timestamp_and_password_hash(backup
         for row in data[table.name]:
             assert set(row) == {c.name for c in table.columns}
     ann = next(u for u in data["users"] if u["id"] == ids["ann"])
-    assert ann["password_hash"].startswith("scrypt$")
+    assert ann["password_hash"].startswith("$argon2id$")
     assert ann["created_at"].endswith("+00:00") and ann["skills"] == ["Python", "SQL"]
     first = next(a for a in data["job_applications"] if a["id"] == ids["first"])
     assert first["application_date"] == "2024-01-15T10:30:00.123456+00:00"
@@ -348,3 +349,145 @@ def test_an_unwritable_backup_folder_is_a_backup_error(db, tmp_path):
     blocker.write_text("x")
     with pytest.raises(BackupError):
         BackupManager(backup_dir=blocker / "backups").create_backup("x")
+
+
+# -- safety backups ---------------------------------------------------------------
+
+
+def test_a_restore_first_writes_a_safety_backup_of_the_data_it_replaces(backups):
+    ids = fill_sample_data()
+    path = backups.create_backup("old")
+    DatabaseUtils.create_user(email="only-in-the-current-data@example.com")
+    current = snapshot()
+    summary = backups.restore_backup(path, confirm=True)
+    safety = Path(summary.safety_backup)
+    assert safety == Path(backups.last_safety_backup) and safety.parent == backups.backup_dir
+    assert safety.name.startswith("pre-restore-") and safety.suffix == ".json"
+    assert stat.S_IMODE(safety.stat().st_mode) == 0o600
+    assert DatabaseUtils.get_user_by_email("only-in-the-current-data@example.com") is None
+    backups.restore_backup(safety, confirm=True)
+    assert snapshot() == current
+    assert DatabaseUtils.get_user_by_id(ids["ann"]) is not None
+    assert len([b for b in backups.list_backups() if b["filename"].startswith("pre-restore-")]) == 2
+
+
+def test_safety_backup_false_writes_none(backups):
+    fill_sample_data()
+    path = backups.create_backup("only")
+    summary = backups.restore_backup(path, confirm=True, safety_backup=False)
+    assert summary.safety_backup is None and backups.last_safety_backup is None
+    assert [p.name for p in backups.backup_dir.iterdir()] == ["only.json"]
+
+
+def test_a_bad_file_is_refused_before_any_safety_backup_is_written(backups, tmp_path):
+    fill_sample_data()
+    path = backups.create_backup("good")
+    bad = edited(
+        path, tmp_path / "bad.json", lambda d: d["metadata"].update(sha256="0" * 64), reseal=False
+    )
+    with pytest.raises(ValidationError):
+        backups.restore_backup(bad, confirm=True)
+    assert [p.name for p in backups.backup_dir.iterdir()] == ["good.json"]
+
+
+# -- email identity and older backups ----------------------------------------------
+
+
+def test_restore_derives_email_key_from_each_email_and_ignores_the_files(backups, tmp_path):
+    fill_sample_data()
+    path = backups.create_backup("source")
+
+    def forged_keys(doc):
+        doc["data"]["users"][0]["email_key"] = "someone-else@example.com"
+        doc["data"]["users"][1]["email_key"] = None
+
+    forged = edited(path, tmp_path / "forged.json", forged_keys)
+    backups.restore_backup(forged, confirm=True)
+    with backups.database.engine.connect() as conn:
+        rows = conn.execute(select(User.email, User.email_key)).all()
+    assert sorted(key for _, key in rows) == sorted(email_key(email) for email, _ in rows)
+    assert DatabaseUtils.get_user_by_email("ANN@example.com") is not None
+
+
+def test_two_users_whose_emails_differ_only_by_unicode_case_are_refused(backups, tmp_path):
+    fill_sample_data()
+    path = backups.create_backup("source")
+
+    def unicode_twins(doc):
+        doc["data"]["users"][0]["email"] = "Émile.Straße@example.org"
+        doc["data"]["users"][1]["email"] = "émile.strasse@EXAMPLE.ORG"
+
+    twins = edited(path, tmp_path / "twins.json", unicode_twins)
+    before = snapshot()
+    with pytest.raises(ValidationError) as info:
+        backups.restore_backup(twins, confirm=True)
+    assert info.value.field.startswith("backup.data.users[")
+    assert snapshot() == before
+
+
+def _as_format_1_0(doc):
+    """What the previous format wrote, at schema 003: no files, email_key or notes table."""
+    del doc["files"]
+    del doc["metadata"]["files"]
+    doc["metadata"].update(version="1.0", schema_version="003")
+    del doc["data"]["application_notes"]
+    for user in doc["data"]["users"]:
+        del user["email_key"]
+
+
+def test_a_backup_of_the_previous_format_and_schema_still_restores(backups, tmp_path):
+    ids = fill_sample_data()
+    path = backups.create_backup("new")
+    old = edited(path, tmp_path / "format_1_0.json", _as_format_1_0)
+    assert "application_notes" not in load(old)["metadata"]["row_counts"]
+    DatabaseUtils.delete_user(ids["ann"])
+    summary = backups.restore_backup(old, confirm=True)
+    assert summary.version == "1.0" and summary.files.count == 0
+    ann = DatabaseUtils.get_user_by_email("ANN@EXAMPLE.COM")
+    assert ann is not None and ann.id == ids["ann"]
+    [resume] = DatabaseUtils.get_user_resumes(ann.id, active_only=False)
+    assert resume.file_path == "/r/ann.pdf", "a 1.0 backup has no files: paths are kept"
+    assert row_counts()["application_notes"] == 0
+    verify_backup(old)
+
+
+def test_application_notes_are_backed_up_and_restored(backups):
+    ids = fill_sample_data()
+    assert "application_notes" in [t.name for t in BACKUP_TABLES]
+    with backups.database.engine.begin() as conn:
+        conn.execute(
+            insert(ApplicationNote),
+            [{"application_id": ids["first"], "user_id": ids["ann"], "body": "Called back\n☎"}],
+        )
+    path = backups.create_backup("notes")
+    assert [n["body"] for n in load(path)["data"]["application_notes"]] == ["Called back\n☎"]
+    DatabaseUtils.delete_application(ids["first"])
+    assert row_counts()["application_notes"] == 0
+    backups.restore_backup(path, confirm=True)
+    with backups.database.engine.connect() as conn:
+        assert conn.scalars(select(ApplicationNote.body)).all() == ["Called back\n☎"]
+
+
+# In-memory SQLite has one shared connection: no writer can run beside a restore there.
+@pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"])
+def test_a_write_during_the_safety_backup_waits_for_the_restore_and_is_not_lost(db, backups):
+    """The safety backup runs with writers locked out: no write falls between it and the restore."""
+    fill_sample_data()
+    path = backups.create_backup("target")
+    finished = threading.Event()
+    thread = threading.Thread(
+        target=lambda: (DatabaseUtils.create_user(email="during@example.com"), finished.set())
+    )
+
+    def write_during_safety_backup(phase, done, total):
+        if phase == "backing up" and thread.ident is None:
+            thread.start()
+            assert not finished.wait(0.5), "a writer got in while the safety backup ran"
+
+    summary = backups.restore_backup(path, confirm=True, progress=write_during_safety_backup)
+    thread.join(30)
+    assert finished.is_set()
+    assert DatabaseUtils.get_user_by_email("during@example.com") is not None
+    emails = [u["email"] for u in load(summary.safety_backup)["data"]["users"]]
+    assert "during@example.com" not in emails
+

@@ -60,8 +60,27 @@ def test_create_list_verify_and_restore_with_yes(cli_db, tmp_path, capsys):
     DatabaseUtils.delete_user(DatabaseUtils.get_user_by_email("ann@example.com").id)
     cleanup_database()
     assert counts_now() != cli_db["counts"]
+    capsys.readouterr()
     assert run_cli("restore", "nightly.json", "--yes", backup_dir=folder) == 0
     assert counts_now() == cli_db["counts"]
+    out = capsys.readouterr().out.replace("\n", "")
+    [safety] = [p for p in folder.iterdir() if p.name.startswith("pre-restore-")]
+    assert f"Safety backup of the data before the restore: {safety}" in out
+
+
+def test_restore_with_no_safety_backup_writes_none(cli_db, tmp_path, capsys):
+    folder = tmp_path / "b"
+    assert run_cli("create", "only", backup_dir=folder) == 0
+    assert run_cli("restore", "only", "--yes", "--no-safety-backup", backup_dir=folder) == 0
+    assert "Safety backup" not in capsys.readouterr().out
+    assert [p.name for p in folder.iterdir()] == ["only.json"]
+
+
+def test_create_lists_the_resume_files_it_could_not_back_up(cli_db, tmp_path, capsys):
+    folder = tmp_path / "b"
+    assert run_cli("create", "partial", backup_dir=folder) == 0
+    out = capsys.readouterr().out
+    assert "Resume files: 0" in out and "missing: /r/ann.pdf (not found)" in out
 
 
 def test_restore_without_confirmation_changes_nothing(cli_db, tmp_path, capsys, monkeypatch):

@@ -26,3 +26,16 @@ def test_environment_variable_moves_the_default_folder(db, monkeypatch, tmp_path
 def test_explicit_folder_wins_over_the_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("AUTO_APPLYER_BACKUP_DIR", str(tmp_path / "a"))
     assert BackupManager(backup_dir=tmp_path / "b").backup_dir == tmp_path / "b"
+
+
+def test_resume_files_live_in_the_data_folder_the_dashboard_uses(db, monkeypatch, tmp_path):
+    from database.files import data_dir, resume_dir
+
+    monkeypatch.delenv("AUTO_APPLYER_DATA_DIR", raising=False)
+    sqlite_file = db.config.sqlite_file
+    expected = sqlite_file.resolve().parent if sqlite_file else PROJECT_ROOT / "data"
+    assert data_dir(db.config) == expected
+    assert BackupManager().resume_dir == expected / "resumes" == resume_dir(db.config)
+    monkeypatch.setenv("AUTO_APPLYER_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert BackupManager().resume_dir == (tmp_path / "elsewhere" / "resumes").resolve()
+    assert BackupManager(data_dir=tmp_path / "given").resume_dir == tmp_path / "given" / "resumes"

@@ -78,17 +78,25 @@ def save(document: Document, path: Path, *, reseal: bool = True) -> Path:
     """Write ``document``; with ``reseal`` its counts and checksum are made to match."""
     if reseal:
         document["metadata"]["row_counts"] = {t: len(r) for t, r in document["data"].items()}
-        document["metadata"]["sha256"] = checksum(document["data"])
+        if "files" in document:
+            files = document["files"]
+            document["metadata"]["files"]["count"] = len(files)
+            document["metadata"]["files"]["bytes"] = sum(f["size"] for f in files)
+        document["metadata"]["sha256"] = checksum(document)
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
 
 
-def checksum(data: dict[str, list[dict[str, Any]]]) -> str:
-    """The format's SHA-256 of ``data``."""
+def checksum(document: Document) -> str:
+    """The format's SHA-256 of ``document``'s data, files and missing files."""
     digest = DataDigest()
-    for table, rows in data.items():
+    for table, rows in document["data"].items():
         for row in rows:
             digest.add(table, canonical_json(row))
+    for entry in document.get("files", []):
+        digest.add_file(entry["path"], entry["size"], entry["sha256"])
+    for missing in document["metadata"].get("files", {}).get("missing", []):
+        digest.add_missing(missing)
     return digest.hexdigest()
 
 

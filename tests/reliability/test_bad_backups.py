@@ -7,6 +7,7 @@ project's error saying what and where, and the database is left exactly as it wa
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,16 @@ def _unknown_table(d: Document) -> None:
     d["data"]["secrets"] = []
 
 
+def _stray_file(d: Document) -> None:
+    d["files"].append({"path": "/etc/passwd", "content": ["cm9vdA=="], "size": 4,
+                       "sha256": hashlib.sha256(b"root").hexdigest()})  # fmt: skip
+
+
+def _stray_file_not_base64(d: Document) -> None:
+    _stray_file(d)
+    d["files"][-1]["content"] = ["../../etc/passwd"]
+
+
 BAD_BACKUPS: dict[str, Maker] = {
     "tampered value": _edit(_first("users", first_name="Mallory"), reseal=False),
     "tampered password hash": _edit(_first("users", password_hash="scrypt$00$00"), reseal=False),
@@ -117,6 +128,12 @@ BAD_BACKUPS: dict[str, Maker] = {
     "emails equal but for case": _edit(
         lambda d: d["data"]["users"][1].update(email=d["data"]["users"][0]["email"].upper())
     ),
+    "missing-files list emptied": _edit(
+        lambda d: d["metadata"]["files"]["missing"].clear(), reseal=False
+    ),
+    "files section dropped": _edit(lambda d: d.pop("files")),
+    "file no resume uses": _edit(_stray_file),
+    "file content not base64": _edit(_stray_file_not_base64),
 }
 
 
