@@ -2,9 +2,17 @@
 
 Every row is checked first (the same rules as one ``add``); one bad row
 rejects the whole batch with a :class:`ValidationError` naming ``rows[i].field``
-and nothing is written. Then the applications and their first status-history
-rows go in with the driver's fastest path inside the caller's transaction:
-``executemany`` on SQLite, ``COPY`` on PostgreSQL. Ids are reserved up front
+and nothing is written. Then the applications and their status-history rows go
+in with the driver's fastest path inside the caller's transaction:
+``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
+A row may carry its past in ``status_history``: a list of ``{"status", "at",
+"notes"}`` entries (the moves the CSV export writes), oldest first, none in the
+future (a move may precede the application date: that date can be edited
+later, and an export must re-import as it is); the last one is the application's
+status and ``status_changed_at``, and a missing ``application_date`` is the
+first move's. Without it the history is one entry: the status, entered on the
+application date (or now, when that is later or not given). Ids are reserved up front
 (from the sequence on PostgreSQL; after the current maximum on SQLite, whose
 ``BEGIN IMMEDIATE`` transaction already holds the write lock), so history rows
 can name their application without reading anything back.
@@ -24,8 +32,15 @@ from sqlalchemy.orm import Session
 from database import applications, duplicates, users
 from database.column_types import as_utc, utcnow
 from database.duplicates import OnDuplicate
-from database.models import Resume
-from database.schemas import ApplicationCreate, parse_status, validate
+from database.models import ApplicationStatus, Resume
+from database.schemas import (
+    ApplicationCreate,
+    InputModel,
+    LongText,
+    UTCTime,
+    parse_status,
+    validate,
+)
 from utils.errors import ValidationError
 
 APP_COLUMNS = (
@@ -48,19 +63,94 @@ class BulkResult:
     updated: int = 0
 
 
-def check_row(row: Mapping[str, Any], where: str = "") -> ApplicationCreate:
+HISTORY_FIELD = "status_history"
+
+
+@dataclass(frozen=True)
+class Move:
+    """One status an application entered, and when."""
+
+    status: ApplicationStatus
+    at: datetime
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A validated row: its fields and its dated moves (none: one entry at the application date)."""
+
+    data: ApplicationCreate
+    moves: tuple[Move, ...] = ()
+
+
+class _MoveInput(InputModel):
+    status: ApplicationStatus
+    at: UTCTime
+    notes: LongText | None = None
+
+
+def check_row(row: Mapping[str, Any], where: str = "") -> CheckedRow:
     """One row validated as :func:`applications.add` would; errors name ``where.field``."""
     try:
         if not isinstance(row, Mapping):
             raise ValidationError("row", "must be a mapping of field names to values")
         values = dict(row)
+        history = values.pop(HISTORY_FIELD, None)
         if "status" in values:
             values["status"] = parse_status(values["status"])
-        return validate(ApplicationCreate, values)
+        return _with_moves(validate(ApplicationCreate, values), history)
     except ValidationError as exc:
         if not where:
             raise
         raise ValidationError(f"{where}.{exc.field}", exc.rule, exc.value) from None
+
+
+def _with_moves(data: ApplicationCreate, history: Any) -> CheckedRow:
+    """``data`` with its checked moves; the status and a missing date come from them."""
+    moves = check_moves(history)
+    if not moves:
+        return CheckedRow(data)
+    last = moves[-1].status
+    if "status" in data.model_fields_set and data.status != last:
+        raise ValidationError(
+            "status", f"is {data.status.value} but the last status move is to {last.value}"
+        )
+    update: dict[str, Any] = {"status": last}
+    if data.application_date is None:
+        update["application_date"] = moves[0].at
+    return CheckedRow(data.model_copy(update=update), moves)
+
+
+def check_moves(history: Any) -> tuple[Move, ...]:
+    """``status_history`` entries as moves, or :class:`ValidationError` on ``status_history[j]``."""
+    if history is None:
+        return ()
+    if isinstance(history, (str, bytes, Mapping)) or not isinstance(history, Iterable):
+        raise ValidationError(HISTORY_FIELD, 'must be a list of {"status", "at", "notes"} entries')
+    now = utcnow()
+    moves: list[Move] = []
+    for index, entry in enumerate(history):
+        where = f"{HISTORY_FIELD}[{index}]"
+        move = _check_move(entry, where)
+        if move.at > now:
+            raise ValidationError(f"{where}.at", "must not be in the future", move.at)
+        if moves and move.at < moves[-1].at:
+            raise ValidationError(f"{where}.at", "must not be before the previous move", move.at)
+        moves.append(move)
+    return tuple(moves)
+
+
+def _check_move(entry: Any, where: str) -> Move:
+    if not isinstance(entry, Mapping):
+        raise ValidationError(where, 'must be a mapping like {"status": ..., "at": ...}')
+    values = dict(entry)
+    if "status" in values:
+        values["status"] = parse_status(values["status"], f"{where}.status")
+    try:
+        checked = validate(_MoveInput, values)
+    except ValidationError as exc:
+        raise ValidationError(f"{where}.{exc.field}", exc.rule, exc.value) from None
+    return Move(checked.status, checked.at, checked.notes)
 
 
 def check_resumes(session: Session, user_id: int, rows: Sequence[ApplicationCreate]) -> None:
@@ -90,20 +180,20 @@ def bulk_add(
         raise ValidationError("rows", "must be a list of mappings")
     checked = [check_row(row, f"rows[{i}]") for i, row in enumerate(rows)]
     users.ensure_exists(session, user_id)
-    check_resumes(session, user_id, checked)
+    check_resumes(session, user_id, [row.data for row in checked])
     return write_checked(session, user_id, checked, policy)
 
 
 def write_checked(
-    session: Session, user_id: int, rows: Sequence[ApplicationCreate], policy: OnDuplicate
+    session: Session, user_id: int, rows: Sequence[CheckedRow], policy: OnDuplicate
 ) -> BulkResult:
     """Write already validated rows, resolving duplicates by ``policy``."""
     result = BulkResult(ids=[0] * len(rows))
-    fresh: list[tuple[int, dict[str, Any]]] = []
+    fresh: list[_Fresh] = []
     known = duplicates.existing_keys(session, user_id) if policy is not OnDuplicate.ALLOW else {}
     pending: dict[str, int] = {}  # key -> position in ``fresh``
     for index, row in enumerate(rows):
-        given = row.model_dump(exclude_none=True)
+        given = row.data.model_dump(exclude_none=True)
         keys = duplicates.keys_for(given)
         if policy is not OnDuplicate.ALLOW:
             existing = duplicates.first_match(keys, known)
@@ -115,20 +205,29 @@ def write_checked(
                 continue
             earlier = duplicates.first_match(keys, pending)
             if earlier is not None:
-                _resolve_in_batch(fresh, earlier, given, keys, policy, index)
+                _resolve_in_batch(fresh, earlier, _Fresh(index, given, row.moves), keys, policy)
                 result.ids[index] = -1 - earlier  # resolved once ids are known
                 result.skipped += policy is OnDuplicate.SKIP
                 result.updated += policy is OnDuplicate.UPDATE
                 continue
             for key in (k for k in keys.values() if k):
                 pending[key] = len(fresh)
-        fresh.append((index, {**given, **keys}))
-    new_ids = insert_rows(session, user_id, [values for _, values in fresh])
-    for (index, _), new_id in zip(fresh, new_ids, strict=True):
-        result.ids[index] = new_id
+        fresh.append(_Fresh(index, {**given, **keys}, row.moves))
+    new_ids = insert_rows(session, user_id, [f.values for f in fresh], [f.moves for f in fresh])
+    for row_fresh, new_id in zip(fresh, new_ids, strict=True):
+        result.ids[row_fresh.index] = new_id
     result.ids = [new_ids[-1 - i] if i < 0 else i for i in result.ids]
     result.added = len(new_ids)
     return result
+
+
+@dataclass
+class _Fresh:
+    """A row to insert: its position in the batch, its values and its moves."""
+
+    index: int
+    values: dict[str, Any]
+    moves: tuple[Move, ...]
 
 
 def _resolve_existing(
@@ -152,45 +251,62 @@ def _owner(session: Session, application_id: int) -> int:
 
 
 def _resolve_in_batch(
-    fresh: list[tuple[int, dict[str, Any]]],
+    fresh: list[_Fresh],
     earlier: int,
-    given: dict[str, Any],
+    later: _Fresh,
     keys: Mapping[str, str | None],
     policy: OnDuplicate,
-    index: int,
 ) -> None:
     if policy is OnDuplicate.FAIL:
         raise ValidationError(
-            f"rows[{index}].job_title", f"is the same posting as rows[{fresh[earlier][0]}]"
+            f"rows[{later.index}].job_title",
+            f"is the same posting as rows[{fresh[earlier].index}]",
         )
     if policy is OnDuplicate.UPDATE:
-        position, values = fresh[earlier]
-        fresh[earlier] = (position, {**values, **given, **keys})
+        # The later row's status wins, so its history (or none) goes with it.
+        first = fresh[earlier]
+        fresh[earlier] = _Fresh(first.index, {**first.values, **later.values, **keys}, later.moves)
 
 
-def insert_rows(session: Session, user_id: int, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Insert validated application values and their first history rows; returns the ids."""
+def insert_rows(
+    session: Session,
+    user_id: int,
+    rows: Sequence[Mapping[str, Any]],
+    moves: Sequence[Sequence[Move]] | None = None,
+) -> list[int]:
+    """Insert validated application values and their history rows; returns the ids.
+
+    ``moves`` (one sequence per row) dates the history; a row without moves gets
+    one entry, its status since its application date (or now, if that is later).
+    """
     if not rows:
         return []
     now = utcnow()
     ids = _reserve_ids(session, len(rows))
     app_rows = []
-    history_rows = []
-    for new_id, values in zip(ids, rows, strict=True):
-        status = values.get("status", "applied")
+    history_rows: list[tuple[Any, ...]] = []
+    for position, (new_id, values) in enumerate(zip(ids, rows, strict=True)):
+        status = values.get("status", ApplicationStatus.APPLIED)
+        applied_at = values.get("application_date") or now
+        dated = list(moves[position]) if moves is not None else []
+        if not dated:
+            dated = [Move(status, min(as_utc(applied_at), now))]
         full = {
             **values,
             "id": new_id,
             "user_id": user_id,
             "status": status,
-            "application_date": values.get("application_date") or now,
+            "application_date": applied_at,
             "is_remote": values.get("is_remote", False),
-            "status_changed_at": now,
+            "status_changed_at": dated[-1].at,
             "created_at": now,
             "updated_at": now,
         }
         app_rows.append(tuple(full.get(name) for name in APP_COLUMNS))
-        history_rows.append((new_id, None, status, now, values.get("notes")))
+        previous: ApplicationStatus | None = None
+        for move in dated:
+            history_rows.append((new_id, previous, move.status, move.at, move.notes))
+            previous = move.status
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         _sqlite_insert(connection, "job_applications", APP_COLUMNS, app_rows)

@@ -7,10 +7,18 @@ checks every row, and adds the valid ones in one transaction through
 spreadsheet shows it, the header being row 1, and the reason), never half
 written. Duplicate postings are skipped by default.
 
-Export writes one row per application with its status history (a JSON list of
-``{"status", "at", "notes"}``) to a file readable by its owner only. Text cells
-that a spreadsheet would run as a formula get a leading apostrophe, which the
-import removes again.
+Status dates: a ``status_history`` column (the JSON list of ``{"status",
+"at", "notes"}`` the export writes) or, in a hand-made file, one
+``<status>_at`` column per status (``applied_at``, ``screening_at``,
+``interview_scheduled_at``, ...) dates each move; the row's status must be the
+last one. Without either, the history is the status since the application date.
+
+Export writes one row per application with its status history to a file
+readable by its owner only. Values round-trip exactly: text cells keep their
+spaces and line breaks; a text cell beginning with ``= + - @``, a tab, a
+carriage return or an apostrophe gets one more leading apostrophe (so a
+spreadsheet shows it as text), and the import removes one leading apostrophe
+only when one of those follows it. An empty cell is no value.
 """
 
 from __future__ import annotations
@@ -31,7 +39,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from database import users
-from database.bulk import BulkResult, check_resumes, check_row, write_checked
+from database.bulk import (
+    HISTORY_FIELD,
+    BulkResult,
+    CheckedRow,
+    check_resumes,
+    check_row,
+    write_checked,
+)
 from database.column_types import as_utc
 from database.duplicates import OnDuplicate, parse_on_duplicate
 from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
@@ -39,9 +54,12 @@ from database.schemas import ApplicationCreate, parse_status
 from utils.errors import ValidationError
 
 Progress = Callable[[int, int], None]
-IMPORT_FIELDS = frozenset(ApplicationCreate.model_fields)
-#: Columns an export writes that an import leaves alone (ids belong to one database).
-EXPORT_ONLY = frozenset({"id", "status_changed_at", "status_history", "resume_id"})
+#: ``<status>_at`` columns: when the application entered that status.
+STATUS_DATE_COLUMNS = {f"{s.value}_at": s for s in ApplicationStatus}
+IMPORT_FIELDS = frozenset(ApplicationCreate.model_fields) | {HISTORY_FIELD, *STATUS_DATE_COLUMNS}
+#: Columns an export writes that an import leaves alone (ids belong to one database;
+#: the status date is the last move's).
+EXPORT_ONLY = frozenset({"id", "status_changed_at", "resume_id"})
 ALIASES = {
     "title": "job_title", "position": "job_title", "role": "job_title",
     "employer": "company", "organisation": "company", "organization": "company",
@@ -58,11 +76,15 @@ EXPORT_COLUMNS = (
 _INTEGERS = {"salary_min", "salary_max", "resume_id"}
 _FLOATS = {"match_score"}
 _BOOLEANS = {"is_remote"}
-_TIMES = {"application_date", "interview_date"}
+_TIMES = {"application_date", "interview_date", *STATUS_DATE_COLUMNS}
+#: Cells that are not free text: surrounding spaces are no part of their value.
+_TRIMMED = _INTEGERS | _FLOATS | _BOOLEANS | _TIMES | {"status", "salary_currency", HISTORY_FIELD}
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_FIELD_SIZE = 1_000_000
+_ESCAPED_START = (*_FORMULA_START, "'")
+#: Largest cell read, in characters (the csv module's guard against runaway fields).
+MAX_FIELD_SIZE = 16 * 1024 * 1024
 
 
 @dataclass
@@ -130,16 +152,28 @@ def resolve_columns(
 
 
 def _unescape(cell: str) -> str:
-    if cell.startswith("'") and cell[1:].startswith(_FORMULA_START):
+    """Undo :func:`_escape`: exactly one apostrophe it added, nothing else."""
+    if cell.startswith("'") and cell[1:].startswith(_ESCAPED_START):
         return cell[1:]
     return cell
 
 
+def _escape(text: str) -> str:
+    return "'" + text if text.startswith(_ESCAPED_START) else text
+
+
 def parse_cell(name: str, cell: str) -> Any:
-    """The typed value of a CSV cell for field ``name`` (``None`` when empty)."""
+    """The typed value of a CSV cell for field ``name`` (``None`` when empty).
+
+    Free-text cells keep every character (spaces and line breaks included).
+    """
+    if name not in _TRIMMED:
+        return _unescape(cell) if cell else None
     cell = _unescape(cell.strip())
     if cell == "":
         return None
+    if name == HISTORY_FIELD:
+        return _history_entries(cell)
     if name in _INTEGERS:
         try:
             return int(cell.replace(",", "").replace(" ", ""))
@@ -160,6 +194,43 @@ def parse_cell(name: str, cell: str) -> Any:
         except ValueError:
             raise ValidationError(name, "must be a date like 2024-01-31", cell) from None
     return cell
+
+
+def _history_entries(cell: str) -> Any:
+    try:
+        entries = json.loads(cell)
+    except (ValueError, RecursionError):  # nesting too deep is no history either
+        entries = None
+    if not isinstance(entries, list):
+        rule = 'must be a JSON list of {"status", "at", "notes"} like the export writes'
+        raise ValidationError(HISTORY_FIELD, rule, cell[:100])
+    return entries or None
+
+
+def _with_history(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``values`` with the ``<status>_at`` columns as a ``status_history``, and the
+    column of each entry (to name it in a rejection)."""
+    dated = {name: values.pop(name) for name in STATUS_DATE_COLUMNS if name in values}
+    if not dated:
+        return values, [HISTORY_FIELD] * len(values.get(HISTORY_FIELD) or ())
+    if HISTORY_FIELD in values:
+        raise ValidationError(HISTORY_FIELD, "give status_history or <status>_at columns, not both")
+    order = list(STATUS_DATE_COLUMNS)  # same day: pipeline order
+    columns = sorted(dated, key=lambda c: (as_utc(dated[c]), order.index(c)))
+    values[HISTORY_FIELD] = [{"status": STATUS_DATE_COLUMNS[c], "at": dated[c]} for c in columns]
+    return values, columns
+
+
+def _check(values: dict[str, Any]) -> CheckedRow:
+    """One parsed row checked; a rejected move names its own CSV column."""
+    values, columns = _with_history(values)
+    try:
+        return check_row(values)
+    except ValidationError as exc:
+        match = re.match(rf"{HISTORY_FIELD}\[(\d+)\]", exc.field)
+        if match is None:
+            raise
+        raise ValidationError(columns[int(match.group(1))], exc.rule, exc.value) from None
 
 
 def _open_csv(path: Path | str) -> Iterator[dict[str, str]]:
@@ -213,15 +284,15 @@ def import_csv(
     users.ensure_exists(session, user_id)
     rows, ignored = read_rows(path, column_map)
     report = ImportReport(ignored_columns=ignored)
-    valid: list[ApplicationCreate] = []
+    valid: list[CheckedRow] = []
     numbers: list[int] = []  # the CSV row of each valid row
     for done, (number, values) in enumerate(rows, start=1):
         if isinstance(values, RejectedRow):
             report.rejected.append(values)
         else:
             try:
-                checked = check_row(values)
-                check_resumes(session, user_id, [checked])
+                checked = _check(values)
+                check_resumes(session, user_id, [checked.data])
                 valid.append(checked)
                 numbers.append(number)
             except ValidationError as exc:
@@ -254,8 +325,9 @@ def _cell(value: Any) -> str:
         return value.value
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if isinstance(value, str):
+        return _escape(value)
+    return str(value)  # numbers: repr-exact, and never negative
 
 
 def _history_json(rows: list[Any]) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import stat
+from datetime import timedelta
 
 import pytest
 
 from database import import_cli
+from database.column_types import utcnow
 from database.connection import cleanup_database, init_database
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
@@ -163,8 +165,7 @@ def test_export_writes_history_owner_only_and_round_trips(user, tmp_path):
     other = DatabaseUtils.create_user(email="copy@example.com").id
     report = DatabaseUtils.import_applications_csv(other, out)
     assert (report.added, report.rejected) == (2, [])
-    assert set(report.ignored_columns) == {"id", "status_changed_at", "status_history",
-                                           "resume_id"}  # fmt: skip
+    assert set(report.ignored_columns) == {"id", "status_changed_at", "resume_id"}
     copy = next(a for a in DatabaseUtils.get_user_applications(other) if a.job_title == "Analyst")
     assert (copy.salary_min, copy.is_remote, copy.match_score, copy.status.value) == (
         50000, True, 71.5, "screening",
@@ -209,3 +210,181 @@ def test_import_with_fail_policy_names_the_csv_row(user, tmp_path):
         DatabaseUtils.import_applications_csv(user, path, on_duplicate="fail")
     assert caught.value.field == "file" and "row 3" in caught.value.rule
     assert len(DatabaseUtils.get_user_applications(user)) == 1
+
+
+# -- status dates -----------------------------------------------------------------
+
+
+def iso(moment):
+    return moment.isoformat()
+
+
+def history(app_id):
+    return [(h.from_status and h.from_status.value, h.to_status.value, h.changed_at, h.notes)
+            for h in DatabaseUtils.get_application_history(app_id)]  # fmt: skip
+
+
+def test_import_dates_each_move_from_status_columns(user, tmp_path):
+    now = utcnow()
+    applied, screened, rejected = (now - timedelta(days=d) for d in (30, 20, 10))
+    path = write_csv(
+        tmp_path / "dated.csv",
+        ["Title", "Company", "Applied At", "screening_at", "rejected_at"],
+        ["Dev", "Acme", iso(applied), iso(screened), iso(rejected)],
+        ["QA", "Umbrella", "2024-03-01", "2024-03-01", ""],
+    )
+    report = DatabaseUtils.import_applications_csv(user, path)
+    assert (report.added, report.rejected, report.ignored_columns) == (2, [], [])
+    by_title = {a.job_title: a for a in DatabaseUtils.get_user_applications(user)}
+    dev = by_title["Dev"]
+    assert (dev.status.value, dev.status_changed_at, dev.application_date) == (
+        "rejected", rejected, applied,
+    )  # fmt: skip
+    assert history(dev.id) == [
+        (None, "applied", applied, None),
+        ("applied", "screening", screened, None),
+        ("screening", "rejected", rejected, None),
+    ]
+    qa = by_title["QA"]  # the same day: pipeline order
+    assert [h[1] for h in history(qa.id)] == ["applied", "screening"]
+    assert qa.status.value == "screening"
+
+
+def test_import_reads_the_status_history_the_export_writes(user, tmp_path):
+    now = utcnow()
+    moves = [
+        {"status": "applied", "at": iso(now - timedelta(days=9)), "notes": None},
+        {"status": "interviewed", "at": iso(now - timedelta(days=2)), "notes": " ok\n"},
+    ]
+    path = write_csv(tmp_path / "h.csv", ["job_title", "company", "status", "status_history"],
+                     ["Dev", "Acme", "interviewed", json.dumps(moves)])  # fmt: skip
+    assert DatabaseUtils.import_applications_csv(user, path).added == 1
+    (app,) = DatabaseUtils.get_user_applications(user)
+    assert history(app.id) == [
+        (None, "applied", now - timedelta(days=9), None),
+        ("applied", "interviewed", now - timedelta(days=2), " ok\n"),
+    ]
+    assert app.status_changed_at == now - timedelta(days=2)
+    assert app.application_date == now - timedelta(days=9)
+
+
+def test_without_status_dates_the_history_starts_on_the_application_date(user, tmp_path):
+    path = write_csv(tmp_path / "plain.csv", ["job_title", "company", "status", "date"],
+                     ["Dev", "Acme", "screening", "2024-02-10T09:30:00+02:00"],
+                     ["QA", "Umbrella", "", ""])  # fmt: skip
+    before = utcnow()
+    assert DatabaseUtils.import_applications_csv(user, path).added == 2
+    by_title = {a.job_title: a for a in DatabaseUtils.get_user_applications(user)}
+    dev = by_title["Dev"]
+    assert dev.status_changed_at.isoformat() == "2024-02-10T07:30:00+00:00"
+    assert history(dev.id) == [(None, "screening", dev.application_date, None)]
+    qa = by_title["QA"]
+    assert qa.application_date >= before and qa.status_changed_at == qa.application_date
+
+
+def test_bad_status_dates_reject_the_row_naming_the_column(user, tmp_path):
+    now = utcnow()
+    late, early = iso(now + timedelta(days=2)), iso(now - timedelta(days=40))
+    unordered = json.dumps(
+        [
+            {"status": "applied", "at": iso(now - timedelta(days=1))},
+            {"status": "screening", "at": iso(now - timedelta(days=3))},
+        ]
+    )
+    path = write_csv(
+        tmp_path / "bad.csv",
+        ["job_title", "company", "status", "application_date", "applied_at", "screening_at",
+         "status_history"],
+        ["Future", "A", "", "", iso(now - timedelta(days=5)), late, ""],
+        ["Early", "B", "", iso(now - timedelta(days=10)), early, "", ""],  # kept: dates get edited
+        ["Unordered", "C", "", "", "", "", unordered],
+        ["Mismatch", "D", "rejected", "", early, iso(now - timedelta(days=30)), ""],
+        ["Both", "E", "", "", early, "", unordered],
+        ["Garbage", "F", "", "", "", "", "not json"],
+        ["Deep", "F", "", "", "", "", "[" * 100_000],
+        ["Bad date", "G", "", "", "", "yesterday", ""],
+        ["Fine", "H", "", "", early, "", ""],
+    )  # fmt: skip
+    report = DatabaseUtils.import_applications_csv(user, path)
+    assert report.added == 2
+    assert [(r.row, r.field) for r in report.rejected] == [
+        (2, "screening_at"), (4, "status_history"), (5, "status"),
+        (6, "status_history"), (7, "status_history"), (8, "status_history"), (9, "screening_at"),
+    ]  # fmt: skip
+    reasons = [r.reason for r in report.rejected]
+    assert "future" in reasons[0] and "previous move" in reasons[1]
+    assert "screening" in reasons[2]
+    titles = {a.job_title for a in DatabaseUtils.get_user_applications(user)}
+    assert titles == {"Early", "Fine"}
+
+
+def test_bulk_add_writes_the_dated_history(user):
+    now = utcnow()
+    moves = [
+        {"status": "applied", "at": now - timedelta(days=7, microseconds=5)},
+        {"status": "screening", "at": now - timedelta(days=3), "notes": "call"},
+    ]
+    ids = DatabaseUtils.bulk_add_job_applications(
+        user, [{"job_title": "Dev", "company": "Acme", "status_history": moves}, *rows(2)]
+    )
+    app = DatabaseUtils.get_application(ids[0])
+    assert (app.status.value, app.application_date, app.status_changed_at) == (
+        "screening", now - timedelta(days=7, microseconds=5), now - timedelta(days=3),
+    )  # fmt: skip
+    assert history(ids[0]) == [
+        (None, "applied", now - timedelta(days=7, microseconds=5), None),
+        ("applied", "screening", now - timedelta(days=3), "call"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("moves", "field"),
+    [([{"status": "applied", "at": "soon"}], "rows[1].status_history[0].at"),
+     ([{"status": "nope", "at": "2024-01-01"}], "rows[1].status_history[0].status"),
+     ([{"status": "applied"}], "rows[1].status_history[0].at"),
+     ([{"status": "applied", "at": "2024-01-01", "by": "me"}], "rows[1].status_history[0].by"),
+     (["applied"], "rows[1].status_history[0]"), ("applied", "rows[1].status_history"),
+     ([{"status": "applied", "at": "2024-01-02"}, {"status": "rejected", "at": "2024-01-01"}],
+      "rows[1].status_history[1].at"),
+     ([{"status": "applied", "at": "2999-01-01"}], "rows[1].status_history[0].at")],
+)  # fmt: skip
+def test_bulk_add_refuses_bad_moves(user, moves, field):
+    batch = rows(2)
+    batch[1]["status_history"] = moves
+    with pytest.raises(ValidationError) as caught:
+        DatabaseUtils.bulk_add_job_applications(user, batch)
+    assert caught.value.field == field
+    assert DatabaseUtils.get_user_applications(user) == []
+
+
+def test_imported_dates_drive_time_in_stage_and_follow_ups(user, tmp_path):
+    now = utcnow()
+
+    def ago(days):
+        return iso(now - timedelta(days=days))
+
+    path = write_csv(
+        tmp_path / "pipeline.csv",
+        ["job_title", "company", "status", "application_date", "applied_at", "screening_at",
+         "interview_scheduled_at", "rejected_at"],
+        ["A", "A", "", "", ago(30), ago(20), ago(16), ago(10)],
+        ["B", "B", "", "", ago(25), ago(21), "", ""],
+        ["C", "C", "", "", ago(12), "", "", ""],
+        ["D", "D", "interviewed", ago(40), "", "", "", ""],
+    )  # fmt: skip
+    assert DatabaseUtils.import_applications_csv(user, path).added == 4
+    stays = {s["status"]: s for s in DatabaseUtils.get_time_in_stage(user)}
+    assert set(stays) == {"applied", "screening", "interview_scheduled", "interviewed"}
+    # applied: A 10 days, B 4, C 12 so far; screening: A 4, B 21 so far.
+    assert (stays["applied"]["median_days"], stays["applied"]["p75_days"]) == (10.0, 11.0)
+    assert (stays["applied"]["applications"], stays["applied"]["current"]) == (3, 1)
+    assert (stays["screening"]["median_days"], stays["screening"]["p75_days"]) == (12.5, 16.8)
+    assert stays["interview_scheduled"]["median_days"] == 6.0
+    assert stays["interviewed"]["median_days"] == 40.0
+    stale = DatabaseUtils.get_stale_applications(user, days=14)
+    assert [(s["job_title"], s["status"], s["days_since_change"]) for s in stale] == [
+        ("D", "interviewed", 40), ("B", "screening", 21),
+    ]  # fmt: skip
+    response = DatabaseUtils.get_response_stats(user)
+    # A 10 days, B 4, D 0: its only known status (a response) is dated on the application.
+    assert response["median_days_to_first_response"] == 4.0
