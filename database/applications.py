@@ -11,13 +11,23 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, null, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 
 from database import duplicates, resumes, users
+from database import notes as notes_log
 from database.column_types import utcnow
+from database.connection import DriverStatement
 from database.duplicates import OnDuplicate
-from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from database.models import (
+    ApplicationNote,
+    ApplicationStatus,
+    ApplicationStatusHistory,
+    JobApplication,
+    Resume,
+)
 from database.records import apply_changes, check_salary_range
 from database.schemas import (
     ApplicationCreate,
@@ -34,7 +44,7 @@ from utils.errors import ValidationError
 
 
 def add(
-    session: Session,
+    db: Session | Connection,
     user_id: int,
     fields: Mapping[str, Any],
     on_duplicate: OnDuplicate | str = OnDuplicate.ALLOW,
@@ -45,25 +55,28 @@ def add(
     ``on_duplicate`` decides: ``"allow"`` (default) adds it anyway, ``"fail"``
     raises :class:`ValidationError`, ``"skip"`` returns the existing application
     unchanged and ``"update"`` returns it with the new values written in.
+
+    ``db`` is the caller's session; for ``"allow"``, which needs no ORM work, it
+    may be a Core connection. The new application is returned detached.
     """
     policy = duplicates.parse_on_duplicate(on_duplicate)
+    if policy is not OnDuplicate.ALLOW and not isinstance(db, Session):
+        raise TypeError(f"on_duplicate={policy.value!r} needs a session")
     values = dict(fields)
     if "status" in values:
         values["status"] = parse_status(values["status"])
     data = validate(ApplicationCreate, values)
-    if session.get_bind().dialect.name == "sqlite" or policy is not OnDuplicate.ALLOW:
-        # PostgreSQL names the violated foreign key, so the insert itself checks the user.
-        users.ensure_exists(session, user_id)
-    else:
-        require_id(user_id, "user_id")
+    # No probe of the user: the insert's foreign key checks it (see _insert_with_history).
+    require_id(user_id, "user_id")
+    conn = db if isinstance(db, Connection) else db.connection()
     if data.resume_id is not None:
-        resumes.require_owned(session, data.resume_id, user_id)
+        _require_resume(conn, data.resume_id, user_id)
     given = data.model_dump(exclude_none=True)
     keys = duplicates.keys_for(given)
-    if policy is not OnDuplicate.ALLOW:
-        existing_id = duplicates.find_existing(session, user_id, keys)
+    if isinstance(db, Session) and policy is not OnDuplicate.ALLOW:
+        existing_id = duplicates.find_existing(db, user_id, keys)
         if existing_id is not None:
-            return _resolve_duplicate(session, existing_id, given, keys, policy)
+            return _resolve_duplicate(db, existing_id, given, keys, policy)
     now = utcnow()
     row = {
         **given,
@@ -74,30 +87,44 @@ def add(
         "created_at": now,
         "updated_at": now,
     }
-    return _insert_with_history(session, row)
+    return _insert_with_history(conn, row)
 
 
-def _insert_with_history(session: Session, row: dict[str, Any]) -> JobApplication:
+def _insert_with_history(conn: Connection, row: dict[str, Any]) -> JobApplication:
     """Insert the application and its first history row, returning the loaded object.
 
-    The statements are built once with a bound parameter per column, so each call
-    reuses the compiled SQL and skips the unit of work; on PostgreSQL both inserts
-    travel in one statement (data-modifying CTEs): one round trip instead of two.
+    Core statements, built once with a bound parameter per column, on the
+    session's connection: no unit of work, no ORM loading. On PostgreSQL both
+    inserts travel in one statement (data-modifying CTEs): one round trip.
+
+    The user is checked by the foreign key: on SQLite a failed foreign key is
+    not named, but it can only be the user's, since the resume was checked
+    (under the write lock ``BEGIN IMMEDIATE`` holds) and the history row names
+    the application just inserted. The returned object is built from the
+    values written, which are all the columns: what loading the row would give.
     """
-    add_application, add_history = _insert_statements(session.get_bind().dialect.name)
+    add_application, add_history = _insert_statements(conn.dialect)
     params = {**_EMPTY_ROW, **row}
-    application: JobApplication = session.scalars(add_application, params).one()
-    if add_history is not None:
-        session.execute(
-            add_history,
-            {
-                "application_id": application.id,
-                "to_status": application.status,
-                "changed_at": row["status_changed_at"],
-                "notes": row.get("notes"),
-            },
-        )
-    return application
+    try:
+        new_id, returned = add_application.run(conn, params)
+        if add_history is None:
+            new_id = returned[0][0]
+        else:
+            add_history.run(
+                conn,
+                {
+                    "application_id": new_id,
+                    "to_status": params["status"],
+                    "changed_at": params["status_changed_at"],
+                },
+            )
+    except IntegrityError as exc:
+        if _unknown_user(exc):
+            user_id = row["user_id"]
+            raise ValidationError("user_id", f"no user with id {user_id}", user_id) from exc
+        raise
+    params["id"] = new_id
+    return _as_loaded(params)
 
 
 _TABLE: Table = JobApplication.__table__  # type: ignore[assignment]
@@ -106,33 +133,70 @@ _EMPTY_ROW = {c.name: None for c in _TABLE.c if c.name != "id"}
 
 
 @functools.cache
-def _insert_statements(dialect: str) -> tuple[Any, Any]:
+def _insert_statements(dialect: Dialect) -> tuple[DriverStatement, DriverStatement | None]:
+    """The application insert and the history insert; on PostgreSQL one statement.
+
+    PostgreSQL's statement returns the new id; elsewhere the driver's last row
+    id gives it and the history row is a second insert. Compiled once: a Core
+    execution costs more than these inserts (see DriverStatement).
+    """
     values = {c.name: bindparam(c.name, type_=c.type) for c in _TABLE.c if c.name != "id"}
-    new = insert(_TABLE).values(values).returning(*_TABLE.c)
-    if dialect == "postgresql":
-        created = new.cte("new_application")
-        first = (
-            insert(_HISTORY)
-            .from_select(
-                ["application_id", "from_status", "to_status", "changed_at", "notes"],
-                select(
-                    created.c.id,
-                    null(),
-                    created.c.status,
-                    created.c.status_changed_at,
-                    created.c.notes,
-                ),
-            )
-            .cte("first_status")
+    new = insert(_TABLE).values(values)
+    if dialect.name != "postgresql":
+        columns = ("application_id", "to_status", "changed_at")
+        history = insert(_HISTORY).values(
+            {name: bindparam(name, type_=_HISTORY.c[name].type) for name in columns}
         )
-        return select(JobApplication).from_statement(select(created).add_cte(first)), None
-    history = insert(_HISTORY).values(
-        {
-            name: bindparam(name, type_=_HISTORY.c[name].type)
-            for name in ("application_id", "to_status", "changed_at", "notes")
-        }
+        return DriverStatement(new, dialect), DriverStatement(history, dialect)
+    created = new.returning(_TABLE.c.id, _TABLE.c.status, _TABLE.c.status_changed_at).cte(
+        "new_application"
     )
-    return select(JobApplication).from_statement(new), history
+    first = (
+        insert(_HISTORY)
+        .from_select(
+            ["application_id", "to_status", "changed_at"],
+            select(created.c.id, created.c.status, created.c.status_changed_at),
+        )
+        .cte("first_status")
+    )
+    return DriverStatement(select(created.c.id).add_cte(first), dialect), None
+
+
+def _require_resume(conn: Connection, resume_id: int, user_id: int) -> None:
+    """The resume must be the user's; an unknown user is reported first."""
+    owner = conn.scalar(_RESUME_OWNER, {"resume_id": resume_id})
+    if owner != user_id:
+        users.ensure_exists(conn, user_id)
+        raise ValidationError(
+            "resume_id", f"no resume with id {resume_id} for this user", resume_id
+        )
+
+
+_RESUME_OWNER = select(Resume.user_id).where(Resume.id == bindparam("resume_id"))
+
+
+def _unknown_user(exc: IntegrityError) -> bool:
+    """Whether the failed insert's foreign key is the user's (see _insert_with_history)."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:  # psycopg names the constraint
+        return getattr(diag, "constraint_name", None) == "fk_job_applications_user_id_users"
+    return "FOREIGN KEY constraint failed" in str(exc.orig)
+
+
+def _as_loaded(values: Mapping[str, Any]) -> JobApplication:
+    """A detached application holding ``values`` (every column), as if just loaded.
+
+    This is what the ORM's loading does with a row: a new instance, its
+    attributes set with no change history, then an identity. Relationships
+    stay unloaded, as on any loaded object.
+    """
+    application: JobApplication = _MANAGER.new_instance()
+    application.__dict__.update(values)
+    make_transient_to_detached(application)
+    return application
+
+
+_MANAGER = JobApplication.__mapper__.class_manager
 
 
 def _resolve_duplicate(
@@ -162,6 +226,24 @@ def _resolve_duplicate(
 def get(session: Session, application_id: int) -> JobApplication | None:
     """The application with ``application_id``, or ``None``."""
     return session.get(JobApplication, require_id(application_id, "application_id"))
+
+
+#: What ``DatabaseUtils.get_application`` loads: user and resume (one join), status
+#: history and notes log (one query each); their way back to the application comes
+#: from the identity map.
+_DETAIL = [
+    joinedload(JobApplication.user),
+    joinedload(JobApplication.resume),
+    selectinload(JobApplication.history).immediateload(ApplicationStatusHistory.application),
+    selectinload(JobApplication.notes_log).immediateload(ApplicationNote.application),
+]
+
+
+def get_detail(session: Session, application_id: int) -> JobApplication | None:
+    """The application with its user, resume, history and notes log loaded, or ``None``."""
+    return session.get(
+        JobApplication, require_id(application_id, "application_id"), options=_DETAIL
+    )
 
 
 def require(session: Session, application_id: int) -> JobApplication:
@@ -240,8 +322,10 @@ def change_status(
 ) -> JobApplication:
     """Move an application to ``status`` and record the move in its history.
 
-    Giving the status it already has records no move, but still stores the
-    notes and interview details.
+    ``notes`` belong to the move: they go into its history row, never into the
+    application's own ``notes``. Giving the status it already has records no
+    move; its (non-blank) ``notes`` then become a note of the application's
+    log. Interview details are stored on the application either way.
     """
     new_status = parse_status(status)
     extras = validate(
@@ -262,7 +346,9 @@ def change_status(
         )
         application.status = new_status
         application.status_changed_at = now
-    for name, value in extras.model_dump(exclude_none=True).items():
+    elif extras.notes is not None and extras.notes.strip():
+        notes_log.add(session, application.id, extras.notes)
+    for name, value in extras.model_dump(exclude_none=True, exclude={"notes"}).items():
         setattr(application, name, value)
     session.flush()
     return application

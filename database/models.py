@@ -27,9 +27,12 @@ from sqlalchemy import (
     func,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from database.column_types import JSONValue, UTCDateTime, utcnow
+from database.emails import email_key
+from database.loading import explain_unloaded_relationships
+from database.serialization import DictMixin
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,10 +43,20 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
-    """The one declarative base of the project."""
+class Base(DictMixin, DeclarativeBase):
+    """The one declarative base of the project; every model has ``to_dict()``.
+
+    Relationships: typed, ``back_populates``, lazy inside a session; the
+    loading policy of detached objects is in :mod:`database.loading`.
+    """
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+explain_unloaded_relationships(Base)
+# Owned rows: the database cascades their deletion (passive_deletes: the ORM never
+# loads a collection just to delete it); newest first, as the API lists them.
+_OWNED = "all, delete-orphan"
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -109,6 +122,12 @@ class TimestampMixin:
     )
 
 
+def _email_key_default(context: Any) -> str | None:
+    # Core inserts that name only the email (tests, tools) get the key too.
+    email = context.get_current_parameters().get("email")
+    return None if email is None else email_key(email)
+
+
 class User(TimestampMixin, Base):
     """A job seeker's profile and sign-in data."""
 
@@ -119,6 +138,8 @@ class User(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
+    # Derived from ``email`` (see database.emails), never set by callers.
+    email_key: Mapped[str | None] = mapped_column(String(1024), default=_email_key_default)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
@@ -135,6 +156,32 @@ class User(TimestampMixin, Base):
     preferences: Mapped[UserPreferences | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True, uselist=False
     )
+    resumes: Mapped[list[Resume]] = relationship(
+        back_populates="user",
+        order_by="(Resume.upload_date.desc(), Resume.id.desc())",
+        cascade=_OWNED,
+        passive_deletes=True,
+    )
+    applications: Mapped[list[JobApplication]] = relationship(
+        back_populates="user",
+        order_by="(JobApplication.application_date.desc(), JobApplication.id.desc())",
+        cascade=_OWNED,
+        passive_deletes=True,
+    )
+    search_history: Mapped[list[SearchHistory]] = relationship(
+        back_populates="user",
+        order_by="(SearchHistory.search_date.desc(), SearchHistory.id.desc())",
+        cascade=_OWNED,
+        passive_deletes=True,
+    )
+
+    # A secret, and a lookup key derived from ``email``.
+    hidden_fields = frozenset({"password_hash", "email_key"})
+
+    @validates("email")
+    def _derive_email_key(self, _name: str, value: str) -> str:
+        self.email_key = email_key(value)
+        return value
 
     @property
     def full_name(self) -> str:
@@ -146,8 +193,9 @@ class User(TimestampMixin, Base):
         return f"User(id={self.id!r}, email={self.email!r})"
 
 
-# Case-insensitive uniqueness: "Ann@x.org" and "ann@x.org" are one account.
-Index("uq_users_email_lower", func.lower(User.email), unique=True)
+# One account per email identity: "Ann@x.org", "ann@x.org" and "ANN@X.ORG" are one,
+# for all of Unicode (the key is case-folded in Python, the same on every engine).
+Index("uq_users_email_key", User.email_key, unique=True)
 
 
 class UserPreferences(TimestampMixin, Base):
@@ -203,6 +251,12 @@ class Resume(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     upload_date: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+
+    user: Mapped[User] = relationship(back_populates="resumes")
+    # ON DELETE SET NULL: the database unlinks the applications of a deleted resume.
+    applications: Mapped[list[JobApplication]] = relationship(
+        back_populates="resume", passive_deletes=True, order_by="JobApplication.id"
     )
 
     def __repr__(self) -> str:
@@ -283,6 +337,24 @@ class JobApplication(TimestampMixin, Base):
     url_key: Mapped[str | None] = mapped_column(String(32))
     posting_key: Mapped[str | None] = mapped_column(String(32))
 
+    user: Mapped[User] = relationship(back_populates="applications")
+    resume: Mapped[Resume | None] = relationship(back_populates="applications")
+    history: Mapped[list[ApplicationStatusHistory]] = relationship(
+        back_populates="application",
+        order_by="(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)",
+        cascade=_OWNED,
+        passive_deletes=True,
+    )
+    # ``notes`` is the application's own text column; this is the log of dated notes.
+    notes_log: Mapped[list[ApplicationNote]] = relationship(
+        back_populates="application",
+        order_by="(ApplicationNote.created_at, ApplicationNote.id)",
+        cascade=_OWNED,
+        passive_deletes=True,
+    )
+
+    hidden_fields = frozenset({"url_key", "posting_key"})
+
     def __repr__(self) -> str:
         return (
             f"JobApplication(id={self.id!r}, user_id={self.user_id!r}, "
@@ -321,11 +393,36 @@ class ApplicationStatusHistory(Base):
     )
     notes: Mapped[str | None] = mapped_column(Text)
 
+    application: Mapped[JobApplication] = relationship(back_populates="history")
+
     def __repr__(self) -> str:
         return (
             f"ApplicationStatusHistory(application_id={self.application_id!r}, "
             f"from_status={self.from_status!r}, to_status={self.to_status!r})"
         )
+
+
+class ApplicationNote(TimestampMixin, Base):
+    """One timestamped note of an application's activity log, written by its owner."""
+
+    __tablename__ = "application_notes"
+    __table_args__ = (
+        Index("ix_application_notes_application", "application_id", "created_at", "id"),
+        Index("ix_application_notes_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE")
+    )
+    # The owner, as on every person's table: row-level security and erasure key on it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+
+    application: Mapped[JobApplication] = relationship(back_populates="notes_log")
+
+    def __repr__(self) -> str:
+        return f"ApplicationNote(id={self.id!r}, application_id={self.application_id!r})"
 
 
 class SearchHistory(TimestampMixin, Base):
@@ -357,6 +454,8 @@ class SearchHistory(TimestampMixin, Base):
     search_date: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )
+
+    user: Mapped[User] = relationship(back_populates="search_history")
 
     def __repr__(self) -> str:
         return f"SearchHistory(id={self.id!r}, user_id={self.user_id!r})"
@@ -417,6 +516,7 @@ __all__ = [
     "INTERVIEW_STATUSES",
     "TABLES",
     "AIAnalysisCache",
+    "ApplicationNote",
     "ApplicationStatus",
     "ApplicationStatusHistory",
     "Base",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from database import users
 from database.models import Resume
@@ -30,14 +30,19 @@ def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> Resume:
     return resume
 
 
+#: What a returned resume has loaded: its user (one join). Not its applications, which
+#: are unbounded; ``DatabaseUtils.find_applications`` pages through them.
+_LOADED = [joinedload(Resume.user)]
+
+
 def get(session: Session, resume_id: int) -> Resume | None:
-    """The resume with ``resume_id``, or ``None``."""
-    return session.get(Resume, require_id(resume_id, "resume_id"))
+    """The resume with ``resume_id`` (its user loaded), or ``None``."""
+    return session.get(Resume, require_id(resume_id, "resume_id"), options=_LOADED)
 
 
 def require_owned(session: Session, resume_id: int, user_id: int) -> Resume:
     """The resume, which must belong to ``user_id``; else :class:`ValidationError`."""
-    resume = get(session, resume_id)
+    resume = session.get(Resume, require_id(resume_id, "resume_id"))
     if resume is None or resume.user_id != user_id:
         raise ValidationError(
             "resume_id", f"no resume with id {resume_id} for this user", resume_id
@@ -46,9 +51,9 @@ def require_owned(session: Session, resume_id: int, user_id: int) -> Resume:
 
 
 def list_for_user(session: Session, user_id: int, active_only: bool = True) -> list[Resume]:
-    """The user's resumes, newest upload first."""
+    """The user's resumes, newest upload first (each with its user loaded)."""
     users.ensure_exists(session, user_id)
-    query = select(Resume).where(Resume.user_id == user_id)
+    query = select(Resume).where(Resume.user_id == user_id).options(*_LOADED)
     if active_only:
         query = query.where(Resume.is_active.is_(True))
     return list(session.scalars(query.order_by(Resume.upload_date.desc(), Resume.id.desc())))

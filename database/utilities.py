@@ -23,6 +23,7 @@ from database import (
     csv_io,
     insights,
     listing,
+    notes,
     resumes,
     search,
     search_history,
@@ -30,10 +31,12 @@ from database import (
     users,
 )
 from database.backup import BackupManager
-from database.connection import db_session_scope
+from database.connection import db_connection_scope, db_session_scope
 from database.csv_io import ImportReport
+from database.duplicates import OnDuplicate, parse_on_duplicate
 from database.listing import ApplicationFilter
 from database.models import (
+    ApplicationNote,
     ApplicationStatus,
     ApplicationStatusHistory,
     JobApplication,
@@ -93,12 +96,12 @@ class DatabaseUtils:
 
     @staticmethod
     def get_user_by_email(email: str) -> User | None:
-        """The user with ``email`` (any letter case), or ``None``."""
+        """The user with ``email`` (any letter case), or ``None``; preferences, resumes loaded."""
         return _run(lambda s: users.find_by_email(s, email))
 
     @staticmethod
     def get_user_by_id(user_id: int) -> User | None:
-        """The user with ``user_id``, or ``None``."""
+        """The user with ``user_id``, or ``None``; ``preferences`` and ``resumes`` loaded."""
         return _run(lambda s: users.get(s, user_id))
 
     @staticmethod
@@ -123,15 +126,18 @@ class DatabaseUtils:
 
     @staticmethod
     def set_user_password(user_id: int, password: str) -> bool:
-        """Store a new password (at least 8 characters) as a salted hash."""
+        """Store a new password (at least 8 characters) as a salted Argon2id hash."""
         _run(lambda s: users.set_password(s, user_id, password))
         return True
 
     @staticmethod
     def verify_user_password(email: str, password: str) -> bool:
-        """Whether ``password`` is the password of the user with ``email``."""
-        user = DatabaseUtils.get_user_by_email(email)
-        return user is not None and users.password_matches(password, user.password_hash)
+        """Whether ``password`` is the password of the user with ``email`` (any case form).
+
+        An unknown email costs what a wrong password costs; after a successful
+        check an outdated hash is replaced by a current one, in the same transaction.
+        """
+        return _run(lambda s: users.check_password(s, email, password))
 
     @staticmethod
     def get_user_preferences(user_id: int) -> UserPreferences | None:
@@ -178,7 +184,7 @@ class DatabaseUtils:
 
     @staticmethod
     def get_resume(resume_id: int) -> Resume | None:
-        """The resume with ``resume_id``, or ``None``."""
+        """The resume with ``resume_id`` (its ``user`` loaded), or ``None``."""
         return _run(lambda s: resumes.get(s, resume_id))
 
     @staticmethod
@@ -232,12 +238,17 @@ class DatabaseUtils:
             application_date=application_date, interview_date=interview_date,
             interview_type=interview_type, salary_currency=salary_currency,
         )  # fmt: skip
-        return _run(lambda s: applications.add(s, user_id, fields, on_duplicate))
+        policy = parse_on_duplicate(on_duplicate)
+        if policy is OnDuplicate.ALLOW:
+            # No ORM work to do: a Core transaction, without the cost of a session.
+            with db_connection_scope() as conn:
+                return applications.add(conn, user_id, fields, policy)
+        return _run(lambda s: applications.add(s, user_id, fields, policy))
 
     @staticmethod
     def get_application(application_id: int) -> JobApplication | None:
-        """The application with ``application_id``, or ``None``."""
-        return _run(lambda s: applications.get(s, application_id))
+        """The application, or ``None``; ``user``, ``resume``, ``history``, ``notes_log`` loaded."""
+        return _run(lambda s: applications.get_detail(s, application_id))
 
     @staticmethod
     def get_user_applications(
@@ -266,7 +277,11 @@ class DatabaseUtils:
         interview_date: datetime | None = None,
         interview_type: str | None = None,
     ) -> JobApplication:
-        """Move an application to ``status``, recording the move in its history."""
+        """Move an application to ``status``, recording the move in its history.
+
+        ``notes`` go into the history row only, never into the application's own
+        ``notes``; with the status unchanged they become a note of its log.
+        """
         return _run(
             lambda s: applications.change_status(
                 s, app_id, status, notes, interview_date, interview_type
@@ -287,7 +302,9 @@ class DatabaseUtils:
     @staticmethod
     def get_application_statistics(user_id: int, days: int = 30) -> dict[str, Any]:
         """Totals, recent count, status breakdown, interview rate, average match score."""
-        return _run(lambda s: analytics.application_statistics(s, user_id, days))
+        # One read statement: a Core read transaction, without the cost of a session.
+        with db_connection_scope(read_only=True) as conn:
+            return analytics.application_statistics(conn, user_id, days)
 
     @staticmethod
     def find_applications(
@@ -323,6 +340,42 @@ class DatabaseUtils:
     ) -> dict[int, list[ApplicationStatusHistory]]:
         """The status history of each application, oldest first (unknown ids: [])."""
         return _run(lambda s: listing.histories(s, application_ids))
+
+    # -- application notes log and timeline ----------------------------------
+
+    @staticmethod
+    def add_application_note(application_id: int, body: str) -> ApplicationNote:
+        """Add a dated note to the application's log (non-blank text, kept as given)."""
+        return _run(lambda s: notes.add(s, application_id, body))
+
+    @staticmethod
+    def get_application_note(note_id: int) -> ApplicationNote | None:
+        """The note with ``note_id``, or ``None``."""
+        return _run(lambda s: notes.get(s, note_id))
+
+    @staticmethod
+    def get_application_notes(application_id: int) -> list[ApplicationNote]:
+        """The application's notes log, oldest first."""
+        return _run(lambda s: notes.list_for_application(s, application_id))
+
+    @staticmethod
+    def update_application_note(note_id: int, body: str) -> ApplicationNote:
+        """Replace a note's text; it keeps its place in the log."""
+        return _run(lambda s: notes.update(s, note_id, body))
+
+    @staticmethod
+    def delete_application_note(note_id: int) -> bool:
+        """Delete one note of a log. Returns ``True``."""
+        _run(lambda s: notes.remove(s, note_id))
+        return True
+
+    @staticmethod
+    def get_application_timeline(application_id: int) -> list[dict[str, Any]]:
+        """Status moves and notes in time order: ``kind``, ``at``, ``from_status``, ...
+
+        See :func:`database.notes.timeline` for the keys of each entry.
+        """
+        return _run(lambda s: notes.timeline(s, application_id))
 
     # -- search history -----------------------------------------------------
 
@@ -453,9 +506,12 @@ class DatabaseUtils:
         """Add many applications (each a mapping of ``add_job_application`` fields).
 
         Every row is validated first; one bad row raises :class:`ValidationError`
-        on ``rows[i].field`` and nothing is written. Each gets its first
-        status-history row. Returns the ids in row order (the existing id for a
-        duplicate skipped or updated by ``on_duplicate``).
+        on ``rows[i].field`` and nothing is written. A row may date its past
+        with ``status_history``: ``[{"status", "at", "notes"}, ...]``, oldest
+        first, none in the future, the last
+        being the row's status. Without it the history is one entry: the status
+        since the application date. Returns the ids in row order (the existing
+        id for a duplicate skipped or updated by ``on_duplicate``).
         """
         return _run(lambda s: bulk.bulk_add(s, user_id, rows, on_duplicate)).ids
 

@@ -1,8 +1,9 @@
-"""One application: its details, status change, timeline, edit and delete."""
+"""One application: its details, status change, timeline and notes, edit and delete."""
 
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 import streamlit as st
 
@@ -68,17 +69,47 @@ def _status_form(application: JobApplication) -> None:
         )
 
 
+def timeline_line(entry: dict[str, Any]) -> str:
+    """One entry of :meth:`DatabaseUtils.get_application_timeline` as a markdown list item."""
+    when = entry["at"].strftime("%Y-%m-%d %H:%M")
+    if entry["kind"] == "note":
+        return f"- `{when}` note: {md(entry['body'])}"
+    moved = (
+        f"{status_label(entry['from_status'])} → {status_label(entry['to_status'])}"
+        if entry["from_status"] is not None
+        else f"started as {status_label(entry['to_status'])}"
+    )
+    note = f" — {md(entry['notes'])}" if entry["notes"] else ""
+    return f"- `{when}` {moved}{note}"
+
+
+def _add_note(application_id: int, form: str) -> None:
+    key = f"{form}.body"
+    body = st.session_state.get(key)
+    forms.attempt(
+        form,
+        lambda: DatabaseUtils.add_application_note(
+            application_id, body if isinstance(body, str) else ""
+        ),
+        "Note added.",
+        clear=[key],
+    )
+
+
+def _note_form(application: JobApplication) -> None:
+    form = f"note_{application.id}"
+    with st.form(form):
+        forms.general_error(form, ("body",))
+        st.text_area("Add a note (a call, a contact, a next step)", key=f"{form}.body")
+        forms.field_error(form, "body")
+        st.form_submit_button("Add note", on_click=_add_note, args=(application.id, form))
+
+
 def _timeline(application: JobApplication) -> None:
-    st.markdown("**Status timeline**")
-    for entry in DatabaseUtils.get_application_history(application.id):
-        when = entry.changed_at.strftime("%Y-%m-%d %H:%M")
-        moved = (
-            f"{status_label(entry.from_status)} → {status_label(entry.to_status)}"
-            if entry.from_status is not None
-            else f"started as {status_label(entry.to_status)}"
-        )
-        note = f" — {md(entry.notes)}" if entry.notes else ""
-        st.markdown(f"- `{when}` {moved}{note}")
+    st.markdown("**Timeline**")
+    for entry in DatabaseUtils.get_application_timeline(application.id):
+        st.markdown(timeline_line(entry))
+    _note_form(application)
 
 
 def _delete(application_id: int) -> None:

@@ -30,9 +30,8 @@ def _move(application_id: int) -> None:
     target = st.session_state[move_key(application_id)]
     forms.attempt(
         "board",
-        lambda: DatabaseUtils.update_application_status(
-            application_id, target, notes="Moved on the board"
-        ),
+        # No note: the timeline already shows the move and when it happened.
+        lambda: DatabaseUtils.update_application_status(application_id, target),
         f"Moved to {status_label(target)}.",
     )
 

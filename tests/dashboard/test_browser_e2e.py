@@ -36,6 +36,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+# Assertions wait as long as actions: a cold Streamlit start on a busy 2-core machine takes >5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _free_port() -> int:

@@ -81,11 +81,12 @@ def test_deleting_an_application_removes_its_history(user):
     assert count_rows()["application_status_history"] == 0
 
 
-def test_same_status_records_no_move_but_keeps_notes(user):
-    app = DatabaseUtils.add_job_application(user.id, "Dev", "Co")
+def test_same_status_records_no_move_but_keeps_notes_in_the_log(user):
+    app = DatabaseUtils.add_job_application(user.id, "Dev", "Co", notes="Own notes")
     DatabaseUtils.update_application_status(app.id, "applied", notes="Followed up")
     assert len(DatabaseUtils.get_application_history(app.id)) == 1
-    assert DatabaseUtils.get_application(app.id).notes == "Followed up"
+    assert DatabaseUtils.get_application(app.id).notes == "Own notes"
+    assert [n.body for n in DatabaseUtils.get_application_notes(app.id)] == ["Followed up"]
 
 
 def test_timestamps_are_timezone_aware_utc(user):

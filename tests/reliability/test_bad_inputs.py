@@ -296,3 +296,15 @@ def test_application_histories_of_a_non_list_is_a_validation_error(rdb):
         with pytest.raises(ValidationError) as info:
             DatabaseUtils.get_application_histories(bad)
         assert info.value.field == "application_ids"
+
+
+def test_the_notes_log_and_timeline_calls_are_probed():
+    probed = set(public_functions())
+    assert {
+        "add_application_note",
+        "get_application_note",
+        "get_application_notes",
+        "update_application_note",
+        "delete_application_note",
+        "get_application_timeline",
+    } <= probed

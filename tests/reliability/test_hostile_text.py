@@ -101,6 +101,20 @@ def _status_note(owner: dict[str, int]) -> Store:
     return store
 
 
+def _note(owner: dict[str, int], rewrite: bool = False) -> Store:
+    application = DatabaseUtils.add_job_application(owner["id"], "Noted", "Co")
+    draft = DatabaseUtils.add_application_note(application.id, "draft")
+
+    def store(text: str) -> Callable[[], Any]:
+        if rewrite:
+            note = DatabaseUtils.update_application_note(draft.id, text)
+        else:
+            note = DatabaseUtils.add_application_note(application.id, text)
+        return lambda: DatabaseUtils.get_application_note(note.id).body
+
+    return store
+
+
 def _search(field: str, owner: dict[str, int], as_list: bool = False) -> Store:
     def store(text: str) -> Callable[[], Any]:
         value = [text] if as_list else text
@@ -156,6 +170,8 @@ def writers(owner: dict[str, int]) -> dict[str, Store]:
                   "job_type", "notes", "interview_type"):  # fmt: skip
         fields[f"job_applications.{field}"] = _application(field, owner)
     fields["application_status_history.notes"] = _status_note(owner)
+    fields["application_notes.body"] = _note(owner)
+    fields["application_notes.body (update)"] = _note(owner, rewrite=True)
     for field in ("job_title", "location", "keywords"):
         fields[f"search_history.{field}"] = _search(field, owner)
     fields["search_history.sources_searched[]"] = _search("sources_searched", owner, True)
