@@ -3,6 +3,7 @@
 python -m benchmarks.run                       # 1,000 users, 200,000 applications, both engines
 python -m benchmarks.run --sizes 200000,1000000  # also grow the table to 1M rows (slower)
 python -m benchmarks.run --engines sqlite --users 100 --sizes 20000   # a quick look
+python -m benchmarks.run --sizes 20000 --quick   # add + statistics only, a few minutes
 
 A deterministic dataset (see ``benchmarks/dataset.py``) is loaded through
 ``bulk_add_job_applications`` and through the raw driver alternately, user by
@@ -10,7 +11,11 @@ user, so both fill the same table. Then, at each size: one committed
 ``add_job_application`` against the same inserts by the raw driver (SQLite at
 ``synchronous=FULL``, the default, and at NORMAL for comparison); each read of
 the API for one user against the same SQL replayed by the raw driver; search
-against LIKE/ILIKE scans. PostgreSQL runs on the server of
+against LIKE/ILIKE scans. ``get_application_statistics`` is measured against
+a hand-written statement (``benchmarks/raw.py``), whose result must equal the
+API's. ``--quick`` measures only the single add and the statistics, with 100
+users by default, so each user has as many rows as in the full run (200).
+PostgreSQL runs on the server of
 ``scripts/pg-test-server.sh`` in a database of its own, dropped afterwards.
 """
 
@@ -49,12 +54,16 @@ console = Console(width=160)
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="benchmarks.run", description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--users", type=int, default=1_000)
+    parser.add_argument("--users", type=int, default=None, help="default 1,000 (quick: 100)")
     parser.add_argument("--sizes", default="200000", help="table sizes to measure at, rising")
     parser.add_argument("--repeat", type=int, default=30, help="runs per read operation")
     parser.add_argument("--adds", type=int, default=200, help="single adds per measurement")
     parser.add_argument("--pg-url", default=None, help="PostgreSQL server (default: test server)")
-    return parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="only the single add and statistics")
+    args = parser.parse_args(argv)
+    if args.users is None:
+        args.users = 100 if args.quick else 1_000
+    return args
 
 
 # -- databases -------------------------------------------------------------------
@@ -207,6 +216,9 @@ class Bench:
             ),
         }
         repeat = self.args.repeat
+        self.statistics(size, raw, operations.pop("get_application_statistics"))
+        if self.args.quick:
+            return
         for name, call in operations.items():
             statements = captured_reads(engine, call)
             api, replay = paired_medians(
@@ -223,6 +235,20 @@ class Bench:
             sql, params = like_scan(self.sqlite, query.split(), None)
             scan = median_seconds(partial(raw.run, sql, params), 1, 0)
             self.record(size, f"LIKE scan of whole table, {label}", scan, None, "ms")
+
+    def statistics(self, size: int, raw: RawSQLite | RawPostgres, call: Callable[[], Any]) -> None:
+        """The API's statistics against the hand-written statement of ``benchmarks/raw.py``."""
+        user, days = 1, 365
+        for attempt in range(2):  # a row may cross the cutoff between the two calls
+            api_result, raw_result = call(), raw.statistics(user, days)
+            if api_result == raw_result:
+                break
+            if attempt:
+                raise AssertionError(f"raw statistics differ: {api_result} != {raw_result}")
+        api, replay = paired_medians(
+            lambda _i: call(), lambda _i: raw.statistics(user, days), self.args.repeat * 10
+        )
+        self.record(size, "get_application_statistics", api, replay, "ms", peak_kib(call))
 
 
 def like_scan(sqlite: bool, words: list[str], user: int | None) -> tuple[str, Any]:
@@ -262,7 +288,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> list[Result]:
                 if engine == "postgresql":
                     _analyze(url)
                 bench.single_adds(size, "FULL")
-                if engine == "sqlite":
+                if engine == "sqlite" and not args.quick:
                     bench.single_adds(size, "NORMAL")
                 bench.reads(size, raw)
         finally:

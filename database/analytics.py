@@ -1,34 +1,30 @@
-"""Statistics over a user's applications, computed by SQL aggregates."""
+"""Statistics over a user's applications: one SQL statement on covering indexes."""
 
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, distinct, func, select
-from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.engine import Connection, Dialect
 
 from database import users
-from database.column_types import UTCDateTime, utcnow
-from database.models import (
-    INTERVIEW_STATUSES,
-    ApplicationStatus,
-    ApplicationStatusHistory,
-    JobApplication,
-)
+from database.column_types import utcnow
+from database.connection import fetch_rows, sqlite_time
+from database.models import INTERVIEW_STATUSES, ApplicationStatus
 from database.schemas import require_id
 from utils.errors import ValidationError
 
 MAX_DAYS = 36_500
+_STATUS_VALUES = tuple(status.value for status in ApplicationStatus)
 
 
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def application_statistics(session: Session, user_id: int, days: int = 30) -> dict[str, Any]:
+def application_statistics(conn: Connection, user_id: int, days: int = 30) -> dict[str, Any]:
     """The user's application figures; the period covers the last ``days`` days.
 
     ``total_applications`` and ``status_breakdown`` (every status value to its
@@ -40,20 +36,21 @@ def application_statistics(session: Session, user_id: int, days: int = 30) -> di
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ValidationError("days", f"must be an integer from 1 to {MAX_DAYS}", days)
     require_id(user_id, "user_id")
-    cutoff = utcnow() - timedelta(days=days)
-    rows = session.execute(_breakdown_statement(), {"user_id": user_id, "cutoff": cutoff}).all()
+    sql, cutoff_value = _statement(conn.dialect)
+    params = {"user_id": user_id, "cutoff": cutoff_value(utcnow() - timedelta(days=days))}
+    rows = fetch_rows(conn, sql, params)
     if not rows:  # rows found prove the user exists, saving a query
-        users.ensure_exists(session, user_id)
-    breakdown = {status.value: 0 for status in ApplicationStatus}
+        users.ensure_exists(conn, user_id)
+    breakdown = dict.fromkeys(_STATUS_VALUES, 0)
     total = recent = scored = 0
     score_sum = 0.0
-    for status, count, recent_count, status_score_sum, status_scored in rows:
-        breakdown[ApplicationStatus(status).value] = int(count)
-        total += int(count)
-        recent += int(recent_count or 0)
-        score_sum += float(status_score_sum or 0.0)
-        scored += int(status_scored or 0)
-    interviews = _recent_interviews(session, user_id, cutoff) if recent else 0
+    for status, count, recent_count, status_score_sum, status_scored, _ in rows:
+        breakdown[status] = count
+        total += count
+        recent += recent_count
+        score_sum += status_score_sum or 0.0
+        scored += status_scored
+    interviews = int(rows[0][5]) if rows else 0
     return {
         "total_applications": total,
         "recent_applications": recent,
@@ -66,37 +63,33 @@ def application_statistics(session: Session, user_id: int, days: int = 30) -> di
 
 
 @functools.cache
-def _breakdown_statement() -> Executable:
-    # Built once with bound parameters: building the expression costs more than running it.
-    app = JobApplication
-    is_recent = app.application_date >= bindparam("cutoff", type_=UTCDateTime)
-    return (
-        select(
-            app.status,
-            func.count(),
-            func.sum(case((is_recent, 1), else_=0)),
-            func.sum(case((is_recent, app.match_score))),
-            func.count(case((is_recent, app.match_score))),
-        )
-        .where(app.user_id == bindparam("user_id"))
-        .group_by(app.status)
+def _statement(dialect: Dialect) -> tuple[str, Callable[[Any], Any]]:
+    """The statement in the driver's parameter style, and the cutoff's conversion.
+
+    It is sent as driver SQL: the statement is fixed, so building, caching and
+    compiling an expression per call would cost more than running it. Per
+    status, the breakdown reads (user_id, status, application_date,
+    match_score); the recent interviews, one value on every row, read
+    (user_id, application_date, id) and probe the history's (application_id,
+    ..., to_status) index per recent application. Only indexes are read.
+    """
+    named = dialect.name == "sqlite"  # sqlite3 takes :name, psycopg %(name)s
+    user, cutoff = (":user_id", ":cutoff") if named else ("%(user_id)s", "%(cutoff)s")
+    interview = ", ".join(f"'{s.value}'" for s in sorted(INTERVIEW_STATUSES))
+    recent = f"application_date >= {cutoff}"
+    # Only placeholders and the enum's own values are put in the text: no input.
+    sql = (
+        f"SELECT status, count(*), count(CASE WHEN {recent} THEN 1 END), "  # noqa: S608
+        f"sum(CASE WHEN {recent} THEN match_score END), "
+        f"count(CASE WHEN {recent} THEN match_score END), "
+        "(SELECT count(*) FROM job_applications AS a "
+        f"WHERE a.user_id = {user} AND a.application_date >= {cutoff} AND EXISTS ("
+        "SELECT 1 FROM application_status_history AS h "
+        f"WHERE h.application_id = a.id AND h.to_status IN ({interview}))) "
+        f"FROM job_applications WHERE user_id = {user} GROUP BY status"
     )
+    return sql, sqlite_time if named else _as_is
 
 
-@functools.cache
-def _interviews_statement() -> Executable:
-    history = ApplicationStatusHistory
-    return (
-        select(func.count(distinct(JobApplication.id)))
-        .join(history, history.application_id == JobApplication.id)
-        .where(
-            JobApplication.user_id == bindparam("user_id"),
-            JobApplication.application_date >= bindparam("cutoff", type_=UTCDateTime),
-            history.to_status.in_(sorted(INTERVIEW_STATUSES)),
-        )
-    )
-
-
-def _recent_interviews(session: Session, user_id: int, cutoff: Any) -> int:
-    found = session.scalar(_interviews_statement(), {"user_id": user_id, "cutoff": cutoff})
-    return int(found or 0)
+def _as_is(value: datetime) -> datetime:
+    return value  # already timezone-aware UTC: what PostgreSQL's timestamptz takes

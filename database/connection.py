@@ -7,25 +7,31 @@
 
 Every transaction goes through :meth:`DatabaseManager.session_scope`, which
 commits on success, rolls back on error, always closes the session, and is the
-one place where driver exceptions become the project's errors.
+one place where driver exceptions become the project's errors; or, for work
+that needs no ORM objects, through :meth:`DatabaseManager.connection_scope`,
+the same transaction on a Core connection without the cost of a session.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
+from database.column_types import UTCDateTime, as_utc
 from database.config import DatabaseConfig
 from database.driver_errors import translate
-from database.engine import build_engine
+from database.engine import READ_ONLY, build_engine
 from database.models import SchemaMigration
 from utils.errors import AutoApplyerError, DatabaseError, NotInitializedError
 
@@ -38,6 +44,7 @@ class DatabaseManager:
     def __init__(self, config: DatabaseConfig) -> None:
         self.config = config
         self.engine: Engine = build_engine(config)
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._scoped = scoped_session(self.session_factory)
 
@@ -72,6 +79,21 @@ class DatabaseManager:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def connection_scope(self, read_only: bool = False) -> Iterator[Connection]:
+        """One transaction on a Core connection: commit on success, else roll back.
+
+        Errors leave as in :meth:`session_scope`. ``read_only=True`` promises
+        the work only reads: SQLite then starts a read transaction, which waits
+        for no writer.
+        """
+        engine = self._read_engine if read_only else self.engine
+        try:
+            with engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise translate(exc) from exc
 
     def check_connection(self) -> None:
         """Open a connection and run a trivial query, or raise :class:`DatabaseError`."""
@@ -117,6 +139,89 @@ class DatabaseManager:
         """Release every pooled connection."""
         self._scoped.remove()
         self.engine.dispose()
+
+
+def fetch_rows(conn: Connection, statement: str, parameters: Any) -> list[tuple[Any, ...]]:
+    """Every row of a read ``statement`` in the driver's SQL, as plain tuples.
+
+    For the hot reads whose cost is near that of the engine's own work: the
+    statement goes through the connection's cursor-execution step, so events
+    (statement capture, ``echo``) and the wrapping of driver errors are as for
+    any statement, but no execution context or result object is built.
+    ``tests/integration/test_query_plans.py`` sees these statements, so an
+    SQLAlchemy upgrade that changed that step would fail there.
+    """
+    cursor = conn.connection.cursor()
+    try:
+        conn._cursor_execute(cursor, statement, parameters)
+        try:
+            return list(cursor.fetchall())
+        except conn.dialect.loaded_dbapi.Error as exc:
+            dbapi_error = conn.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(statement, parameters, exc, dbapi_error) from exc
+    finally:
+        cursor.close()
+
+
+class DriverStatement:
+    """A Core statement compiled once for one dialect, run on the driver's cursor.
+
+    For the hot writes: each value goes through the bind conversion of its
+    column type for the dialect, as the engine would convert it, and the
+    statement through the connection's cursor-execution step (see
+    :func:`fetch_rows`), without an execution context or a result object.
+    """
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = str(compiled)
+        self._positions = tuple(compiled.positiontup) if compiled.positiontup else None
+        self._converters: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            if isinstance(bind.type, UTCDateTime) and dialect.name == "sqlite":
+                convert: Callable[[Any], Any] | None = _sqlite_time_or_none
+            else:
+                convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if convert is not None:
+                self._converters[name] = convert
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        """``values`` (one per bound name) converted, in the driver's parameter style."""
+        converters = self._converters
+        converted = {
+            name: converters[name](value) if name in converters else value
+            for name, value in values.items()
+        }
+        if self._positions is None:
+            return converted
+        return tuple(converted[name] for name in self._positions)
+
+    def run(self, conn: Connection, values: Mapping[str, Any]) -> tuple[int | None, list[Any]]:
+        """Execute with ``values``: the driver's last row id, and the rows it returned."""
+        parameters = self.parameters(values)
+        cursor = conn.connection.cursor()
+        try:
+            conn._cursor_execute(cursor, self.sql, parameters)
+            rows = list(cursor.fetchall()) if cursor.description else []
+            return getattr(cursor, "lastrowid", None), rows  # psycopg has none
+        except conn.dialect.loaded_dbapi.Error as exc:
+            dbapi_error = conn.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(self.sql, parameters, exc, dbapi_error) from exc
+        finally:
+            cursor.close()
+
+
+def sqlite_time(value: datetime) -> str:
+    """A timestamp as SQLite stores a ``UTCDateTime``: the UTC wall time as text.
+
+    The same text as the engine's own conversion, at a tenth of its cost.
+    """
+    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_time_or_none(value: datetime | None) -> str | None:
+    return None if value is None else sqlite_time(value)
 
 
 _manager: DatabaseManager | None = None
@@ -171,6 +276,13 @@ def db_session_scope() -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def db_connection_scope(read_only: bool = False) -> Iterator[Connection]:
+    """A Core transaction on the global database (see :meth:`DatabaseManager.connection_scope`)."""
+    with get_database_manager().connection_scope(read_only) as conn:
+        yield conn
+
+
 def cleanup_database() -> None:
     """Close the global manager's connections and forget it. Safe to call twice."""
     global _manager
@@ -183,9 +295,13 @@ def cleanup_database() -> None:
 __all__ = [
     "AutoApplyerError",
     "DatabaseManager",
+    "DriverStatement",
     "cleanup_database",
+    "db_connection_scope",
     "db_session_scope",
+    "fetch_rows",
     "get_database_manager",
     "get_db_session",
     "init_database",
+    "sqlite_time",
 ]

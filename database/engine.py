@@ -5,23 +5,38 @@ busy timeout, and every transaction opened with ``BEGIN IMMEDIATE``: a writer
 takes the write lock up front and so waits for another writer (up to the busy
 timeout) instead of failing later with "database is locked" when a read
 transaction tries to upgrade. It also makes DDL transactional, which the
-migrations rely on.
+migrations rely on. A connection with the execution option ``READ_ONLY``
+(see :data:`READ_ONLY`) opens a plain ``BEGIN`` instead: a read-only
+transaction that never waits for a writer in WAL mode.
+
+With ``pool_pre_ping`` a pooled connection is pinged at checkout only when it
+sat unused for :data:`PING_AFTER_IDLE` seconds: one that was in use a moment
+ago is alive, and pinging it would add a round trip to every call. A dropped
+connection found that way invalidates the pool, as the pre-ping does.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
 from database.config import DatabaseConfig, engine_options
 
 logger = logging.getLogger(__name__)
+
+#: Execution option: the transaction only reads (SQLite opens it with plain ``BEGIN``).
+READ_ONLY = "auto_applyer_read_only"
+#: Seconds a pooled connection may sit unused before checkout pings it.
+PING_AFTER_IDLE = 1.0
 
 
 class SerializedStaticPool(StaticPool):
@@ -59,6 +74,7 @@ class SerializedStaticPool(StaticPool):
 def build_engine(config: DatabaseConfig) -> Engine:
     """Create the engine of ``config``, with the SQLite settings applied."""
     options = engine_options(config)
+    ping_idle = bool(options.pop("pool_pre_ping", False))
     if config.database_type == "sqlite":
         if config.is_memory:
             options["poolclass"] = SerializedStaticPool
@@ -67,6 +83,8 @@ def build_engine(config: DatabaseConfig) -> Engine:
     engine = create_engine(config.url, echo=config.echo, **options)
     if config.database_type == "sqlite":
         _install_sqlite_hooks(engine, config)
+    if ping_idle:
+        _install_idle_ping(engine)
     logger.debug("engine created for %s", config.safe_url)
     return engine
 
@@ -103,4 +121,28 @@ def _install_sqlite_hooks(engine: Engine, config: DatabaseConfig) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        command = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        # Straight to the driver: a statement through the engine costs more than
+        # the BEGIN itself. Its errors are wrapped as the engine would wrap them.
+        try:
+            conn.connection.driver_connection.execute(command)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(command, (), exc, sqlite3.Error) from exc
+
+
+def _install_idle_ping(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(
+        dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        since = record.info.get("idle_since")  # none yet: a new connection
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise InvalidatePoolError(f"connection lost while idle: {exc}") from exc

@@ -490,4 +490,3 @@ def test_a_write_during_the_safety_backup_waits_for_the_restore_and_is_not_lost(
     assert DatabaseUtils.get_user_by_email("during@example.com") is not None
     emails = [u["email"] for u in load(summary.safety_backup)["data"]["users"]]
     assert "during@example.com" not in emails
-
