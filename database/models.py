@@ -59,6 +59,13 @@ explain_unloaded_relationships(Base)
 _OWNED = "all, delete-orphan"
 
 
+def _owned(back_populates: str, order_by: str) -> Any:
+    """A collection its parent owns: deleted with it, by the database's ON DELETE CASCADE."""
+    return relationship(
+        back_populates=back_populates, order_by=order_by, cascade=_OWNED, passive_deletes=True
+    )
+
+
 class ApplicationStatus(enum.StrEnum):
     """Where an application stands in the pipeline; stored as its value string."""
 
@@ -156,23 +163,12 @@ class User(TimestampMixin, Base):
     preferences: Mapped[UserPreferences | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True, uselist=False
     )
-    resumes: Mapped[list[Resume]] = relationship(
-        back_populates="user",
-        order_by="(Resume.upload_date.desc(), Resume.id.desc())",
-        cascade=_OWNED,
-        passive_deletes=True,
+    resumes: Mapped[list[Resume]] = _owned("user", "(Resume.upload_date.desc(), Resume.id.desc())")
+    applications: Mapped[list[JobApplication]] = _owned(
+        "user", "(JobApplication.application_date.desc(), JobApplication.id.desc())"
     )
-    applications: Mapped[list[JobApplication]] = relationship(
-        back_populates="user",
-        order_by="(JobApplication.application_date.desc(), JobApplication.id.desc())",
-        cascade=_OWNED,
-        passive_deletes=True,
-    )
-    search_history: Mapped[list[SearchHistory]] = relationship(
-        back_populates="user",
-        order_by="(SearchHistory.search_date.desc(), SearchHistory.id.desc())",
-        cascade=_OWNED,
-        passive_deletes=True,
+    search_history: Mapped[list[SearchHistory]] = _owned(
+        "user", "(SearchHistory.search_date.desc(), SearchHistory.id.desc())"
     )
 
     # A secret, and a lookup key derived from ``email``.
@@ -339,18 +335,12 @@ class JobApplication(TimestampMixin, Base):
 
     user: Mapped[User] = relationship(back_populates="applications")
     resume: Mapped[Resume | None] = relationship(back_populates="applications")
-    history: Mapped[list[ApplicationStatusHistory]] = relationship(
-        back_populates="application",
-        order_by="(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)",
-        cascade=_OWNED,
-        passive_deletes=True,
+    history: Mapped[list[ApplicationStatusHistory]] = _owned(
+        "application", "(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)"
     )
     # ``notes`` is the application's own text column; this is the log of dated notes.
-    notes_log: Mapped[list[ApplicationNote]] = relationship(
-        back_populates="application",
-        order_by="(ApplicationNote.created_at, ApplicationNote.id)",
-        cascade=_OWNED,
-        passive_deletes=True,
+    notes_log: Mapped[list[ApplicationNote]] = _owned(
+        "application", "(ApplicationNote.created_at, ApplicationNote.id)"
     )
 
     hidden_fields = frozenset({"url_key", "posting_key"})
