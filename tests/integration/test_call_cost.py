@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import psycopg
 import pytest
-from sqlalchemy import event, inspect, make_url
+from sqlalchemy import inspect, make_url
 from sqlalchemy.dialects.sqlite import dialect as SQLiteDialect
 from sqlalchemy.orm.exc import DetachedInstanceError
 
@@ -25,6 +25,7 @@ from database.connection import DatabaseManager, sqlite_time
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 from tests.integration.snapshot import snapshot
+from tests.support.statements import statements_sent
 from utils.errors import DatabaseError, ValidationError
 
 sqlite_dialect = SQLiteDialect()
@@ -32,17 +33,7 @@ sqlite_dialect = SQLiteDialect()
 
 def sent(db, call):
     """Every statement ``call()`` sends through the engine."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return statements
+    return [statement for statement, _ in statements_sent(db.engine, call)]
 
 
 @pytest.fixture

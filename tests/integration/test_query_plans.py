@@ -12,9 +12,9 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event
 
 from database.utilities import DatabaseUtils
+from tests.support.statements import statements_sent
 
 # The per-user table: a full scan of it grows with every user's data. (How the small
 # history table is joined is the planner's call at test sizes.)
@@ -46,17 +46,11 @@ def dataset(db):
 
 def captured(db, call):
     """The SELECT statements (and their parameters) that ``call()`` sends."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if re.match(r"\s*(SELECT|WITH)\b", statement, re.IGNORECASE):
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    statements = [
+        (statement, parameters)
+        for statement, parameters in statements_sent(db.engine, call)
+        if re.match(r"\s*(SELECT|WITH)\b", statement, re.IGNORECASE)
+    ]
     assert statements
     return statements
 
