@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 run: setup
-	$(PY) -m database.init_db --environment development
+	$(PY) -m cli.init_db --environment development
 	ENVIRONMENT=development $(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 test: setup lint

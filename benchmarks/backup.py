@@ -50,15 +50,15 @@ from sqlalchemy import create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 from benchmarks.dataset import Dataset, with_keys
-from database.backup.format import (
+from database.io.backup.format import (
     BACKUP_TABLES,
     FORMAT_NAME,
     FORMAT_VERSION,
     DataDigest,
     canonical_json,
 )
-from database.backup.validation import CODECS
-from database.backup.writer import BackupFileWriter
+from database.io.backup.validation import CODECS
+from database.io.backup.writer import BackupFileWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 1_000
@@ -161,14 +161,14 @@ def child(argv: list[str]) -> None:
 
 
 def _manager(url: str) -> Any:
-    from database.config import DatabaseConfig, parse_url
-    from database.connection import DatabaseManager
+    from database.core.config import DatabaseConfig, parse_url
+    from database.core.session import DatabaseManager
 
     return DatabaseManager(DatabaseConfig(environment="benchmark", url=parse_url(url)))
 
 
 def _ours_restore(url: str, path: str) -> dict[str, Any]:
-    from database.backup import BackupManager
+    from database.io.backup import BackupManager
 
     BackupManager(tempfile.gettempdir(), database_manager=_manager(url)).restore_backup(
         path, confirm=True, safety_backup=False
@@ -177,7 +177,7 @@ def _ours_restore(url: str, path: str) -> dict[str, Any]:
 
 
 def _ours_backup(url: str, folder: str, name: str) -> dict[str, Any]:
-    from database.backup import BackupManager
+    from database.io.backup import BackupManager
 
     BackupManager(folder, database_manager=_manager(url)).create_backup(name)
     return {}

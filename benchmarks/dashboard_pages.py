@@ -28,8 +28,9 @@ from rich.table import Table
 from streamlit.testing.v1 import AppTest
 
 from dashboard import exports, queries
-from database import applications
-from database.connection import db_session_scope, init_database
+from database.bootstrap import init_database
+from database.core.session import db_session_scope
+from database.domain import applications
 from database.models import ApplicationStatus as S
 from database.models import JobApplication
 from database.utilities import DatabaseUtils

@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from database.bulk import APP_COLUMNS
+from database.domain.bulk import APP_COLUMNS
 from database.models import INTERVIEW_STATUSES, ApplicationStatus
 
 COLUMNS = tuple(c for c in APP_COLUMNS if c != "id")

@@ -44,7 +44,8 @@ from benchmarks.dataset import COMMON_QUERY, NOW, RARE_QUERY, Dataset, with_keys
 from benchmarks.goals import judge
 from benchmarks.measure import Result, captured_reads, median_seconds, paired_medians, peak_kib
 from benchmarks.raw import RawPostgres, RawSQLite, app_tuple
-from database.connection import cleanup_database, get_database_manager, init_database
+from database.bootstrap import init_database
+from database.core.session import cleanup_database, get_database_manager
 from database.utilities import DatabaseUtils
 
 ROOT = Path(__file__).resolve().parent.parent

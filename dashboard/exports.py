@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from database.column_types import utcnow
+from database.core.column_types import utcnow
 from database.models import ApplicationStatusHistory, JobApplication
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from database.listing import ApplicationFilter
+from database.domain.listing import ApplicationFilter
 from database.models import ApplicationStatusHistory, JobApplication
 from database.utilities import DatabaseUtils
 

@@ -1,6 +1,6 @@
 """Per-session state of the dashboard: the database, the chosen profile, the page.
 
-The database is global to the process (``database.connection``); the dashboard
+The database is global to the process (``database.core.session``); the dashboard
 opens it once, on the environment named by ``$ENVIRONMENT`` (development by
 default), and reuses a database that is already open (tests open their own).
 """
@@ -14,8 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from database import files
-from database.connection import DatabaseManager, get_database_manager, init_database
+from database.bootstrap import init_database
+from database.core import files
+from database.core.session import DatabaseManager, get_database_manager
 from utils.errors import NotInitializedError
 
 USER_KEY = "user_id"
@@ -46,7 +47,7 @@ def data_dir() -> Path:
     """The folder for files the dashboard keeps (resumes).
 
     ``$AUTO_APPLYER_DATA_DIR`` when set; else the folder of the SQLite database
-    file; else ``data/`` under the project root (see :mod:`database.files`,
+    file; else ``data/`` under the project root (see :mod:`database.core.files`,
     which backups use too).
     """
     return files.data_dir(ensure_database().config)

@@ -3,7 +3,7 @@
 Rules live in the schema as well as in the validators: unique keys, foreign keys
 with ``ON DELETE`` actions, and CHECK constraints. Constraint names follow one
 naming convention, so the data boundary can turn a violated constraint back into
-the field it protects (see :mod:`database.driver_errors`).
+the field it protects (see :mod:`database.core.errors`).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-from database.column_types import JSONValue, UTCDateTime, utcnow
-from database.emails import email_key
-from database.loading import explain_unloaded_relationships
-from database.serialization import DictMixin
+from database.core.column_types import JSONValue, UTCDateTime, utcnow
+from database.core.keys import email_key
+from database.core.loading import explain_unloaded_relationships
+from database.core.serialization import DictMixin
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,7 +47,7 @@ class Base(DictMixin, DeclarativeBase):
     """The one declarative base of the project; every model has ``to_dict()``.
 
     Relationships: typed, ``back_populates``, lazy inside a session; the
-    loading policy of detached objects is in :mod:`database.loading`.
+    loading policy of detached objects is in :mod:`database.core.loading`.
     """
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -145,7 +145,7 @@ class User(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
-    # Derived from ``email`` (see database.emails), never set by callers.
+    # Derived from ``email`` (see database.core.keys), never set by callers.
     email_key: Mapped[str | None] = mapped_column(String(1024), default=_email_key_default)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     first_name: Mapped[str | None] = mapped_column(String(100))
@@ -329,7 +329,7 @@ class JobApplication(TimestampMixin, Base):
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )
     # Digests of the normalised posting address and of company + title + location
-    # (see database.duplicates); written with the row, never by callers.
+    # (see database.domain.duplicates); written with the row, never by callers.
     url_key: Mapped[str | None] = mapped_column(String(32))
     posting_key: Mapped[str | None] = mapped_column(String(32))
 

@@ -16,12 +16,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from database import (
-    analytics,
+from database.core.session import db_connection_scope, db_session_scope
+from database.domain import (
     applications,
     bulk,
-    csv_io,
-    insights,
     listing,
     notes,
     resumes,
@@ -30,11 +28,13 @@ from database import (
     support,
     users,
 )
-from database.backup import BackupManager
-from database.connection import db_connection_scope, db_session_scope
-from database.csv_io import ImportReport
-from database.duplicates import OnDuplicate, parse_on_duplicate
-from database.listing import ApplicationFilter
+from database.domain.duplicates import OnDuplicate, parse_on_duplicate
+from database.domain.listing import ApplicationFilter
+from database.domain.stats import insights
+from database.domain.stats import summary as analytics
+from database.io import csv_io
+from database.io.backup import BackupManager
+from database.io.csv_io import ImportReport
 from database.models import (
     ApplicationNote,
     ApplicationStatus,
@@ -373,7 +373,7 @@ class DatabaseUtils:
     def get_application_timeline(application_id: int) -> list[dict[str, Any]]:
         """Status moves and notes in time order: ``kind``, ``at``, ``from_status``, ...
 
-        See :func:`database.notes.timeline` for the keys of each entry.
+        See :func:`database.domain.notes.timeline` for the keys of each entry.
         """
         return _run(lambda s: notes.timeline(s, application_id))
 

@@ -86,7 +86,7 @@ def test_the_readme_example_runs(db, capsys):
 
 @pytest.mark.parametrize("number", range(1, len(SPEC_BLOCKS) + 1), ids=lambda n: f"spec-block-{n}")
 def test_the_specification_examples_run_unchanged(db, number, tmp_path, monkeypatch):
-    monkeypatch.setattr("database.backup.manager.DEFAULT_BACKUP_DIR", tmp_path / "backups")
+    monkeypatch.setattr("database.io.backup.manager.DEFAULT_BACKUP_DIR", tmp_path / "backups")
     block = SPEC_BLOCKS[number - 1]
     namespace = {"__name__": f"spec_block_{number}", **spec_context()}
     if PLACEHOLDER_BACKUP in block:

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import forms, state
-from database.backup import BackupManager
+from database.io.backup import BackupManager
 
 CREATE = "backup_create"
 RESTORE = "backup_restore"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import forms
 from dashboard.text import md
-from database.emails import email_key
+from database.core.keys import email_key
 from database.models import User, UserPreferences
 from database.utilities import DatabaseUtils
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import exports, forms, queries, state
 from dashboard.text import md
-from database.csv_io import ImportReport
+from database.io.csv_io import ImportReport
 from database.utilities import DatabaseUtils
 
 IMPORT_FORM = "import_csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import forms, state
-from database.demo import DEMO_EMAIL, load_demo_data
+from database.services.demo import DEMO_EMAIL, load_demo_data
 from database.utilities import DatabaseUtils
 
 FORM = "new_profile"

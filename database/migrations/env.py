@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from database.config import DatabaseConfig
-from database.engine import build_engine
+from database.core.config import DatabaseConfig
+from database.core.engine import build_engine
 from database.migrations.compare import include_object
 from database.migrations.recording import record_version
 from database.models import Base

@@ -25,8 +25,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from database.connection import DatabaseManager, get_database_manager
-from database.driver_errors import translate
+from database.core.errors import translate
+from database.core.session import DatabaseManager, get_database_manager
 from database.migrations.recording import mark_applied, mark_rolled_back
 from database.migrations.schema_reset import drop_everything
 from database.models import SchemaMigration

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, inspect, text
 from sqlalchemy.engine import Connection
 
-from database.column_types import utcnow
+from database.core.column_types import utcnow
 from database.models import SchemaMigration
 from utils.errors import MigrationError
 

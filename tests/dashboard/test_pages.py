@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from database.demo import DEMO_EMAIL, load_demo_data
 from database.models import ApplicationStatus
+from database.services.demo import DEMO_EMAIL, load_demo_data
 from database.utilities import DatabaseUtils
 from tests.dashboard.helpers import errors, no_exceptions, successes
 
@@ -301,8 +301,8 @@ def test_analytics_lists_applications_waiting_for_a_follow_up(app: Start, demo_i
 
     from sqlalchemy import update
 
-    from database.column_types import utcnow
     from database.connection import db_session_scope
+    from database.core.column_types import utcnow
     from database.models import JobApplication
 
     with db_session_scope() as session:

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from database.column_types import utcnow
 from database.connection import db_session_scope
+from database.core.column_types import utcnow
 from database.models import ApplicationStatusHistory, JobApplication
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError

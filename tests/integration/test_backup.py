@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, text
 
-from database.backup import BackupManager, verify_backup
-from database.backup.format import BACKUP_TABLES, FORMAT_VERSION
-from database.config import PROJECT_ROOT, DatabaseConfig, parse_url
 from database.connection import DatabaseManager, init_database
-from database.emails import email_key
+from database.core.config import PROJECT_ROOT, DatabaseConfig, parse_url
+from database.core.keys import email_key
+from database.io.backup import BackupManager, verify_backup
+from database.io.backup.format import BACKUP_TABLES, FORMAT_VERSION
 from database.migrations import MigrationManager
 from database.models import ApplicationNote, JobApplication, User
 from database.utilities import BackupManager as SpecBackupManager

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from database import backup_cli
+from cli import backup as backup_cli
 from database.connection import cleanup_database, init_database
 from database.utilities import DatabaseUtils
 from tests.conftest import ENGINES, ROOT, open_database
@@ -120,7 +120,7 @@ def test_a_bad_backup_is_one_error_line_and_exit_1(cli_db, tmp_path, capsys):
 def test_the_command_runs_as_a_module_in_its_own_process(cli_db, tmp_path):
     folder = tmp_path / "b"
     env = {**os.environ, "DATABASE_URL": cli_db["url"], "ENVIRONMENT": cli_db["environment"]}
-    command = [sys.executable, "-m", "database.backup_cli", "--backup-dir", str(folder)]
+    command = [sys.executable, "-m", "cli.backup", "--backup-dir", str(folder)]
     created = subprocess.run(
         [*command, "create", "proc.json.gz"], env=env, cwd=ROOT, capture_output=True, text=True
     )

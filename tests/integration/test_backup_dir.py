@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from database.backup.manager import DEFAULT_BACKUP_DIR
-from database.config import PROJECT_ROOT
+from database.core.config import PROJECT_ROOT
+from database.io.backup.manager import DEFAULT_BACKUP_DIR
 from database.utilities import BackupManager
 
 
@@ -29,7 +29,7 @@ def test_explicit_folder_wins_over_the_variable(monkeypatch, tmp_path):
 
 
 def test_resume_files_live_in_the_data_folder_the_dashboard_uses(db, monkeypatch, tmp_path):
-    from database.files import data_dir, resume_dir
+    from database.core.files import data_dir, resume_dir
 
     monkeypatch.delenv("AUTO_APPLYER_DATA_DIR", raising=False)
     sqlite_file = db.config.sqlite_file

@@ -26,14 +26,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Boolean, Enum, Float, Integer, String, Table, Text, insert, select
 
-from database.backup import BackupManager, verify_backup
-from database.backup.files import CHUNK_BYTES
-from database.backup.format import BACKUP_TABLES
-from database.column_types import JSONValue, UTCDateTime
-from database.config import DatabaseConfig, parse_url
 from database.connection import DatabaseManager
-from database.emails import email_key
-from database.files import DATA_DIR_VARIABLE
+from database.core.column_types import JSONValue, UTCDateTime
+from database.core.config import DatabaseConfig, parse_url
+from database.core.files import DATA_DIR_VARIABLE
+from database.core.keys import email_key
+from database.io.backup import BackupManager, verify_backup
+from database.io.backup.files import CHUNK_BYTES
+from database.io.backup.format import BACKUP_TABLES
 from database.migrations import MigrationManager
 from database.utilities import DatabaseUtils
 from tests.conftest import truncate_all
@@ -263,7 +263,7 @@ def test_files_that_cannot_be_read_are_listed_as_missing_and_the_backup_succeeds
     paths = [str(kept), "/nowhere/cv.pdf", str(folder), str(fifo), "../../etc/x"]
     for path in paths:
         DatabaseUtils.add_resume(user.id, "cv.pdf", path)
-    with caplog.at_level(logging.WARNING, logger="database.backup"):
+    with caplog.at_level(logging.WARNING, logger="database.io.backup"):
         backup = BackupManager(tmp_path / "backups").create_backup("partial")
     metadata = load(backup)["metadata"]
     assert metadata["files"]["count"] == 1

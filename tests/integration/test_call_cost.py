@@ -19,9 +19,9 @@ from sqlalchemy import inspect, make_url
 from sqlalchemy.dialects.sqlite import dialect as SQLiteDialect
 from sqlalchemy.orm.exc import DetachedInstanceError
 
-import database.engine
-from database.column_types import UTCDateTime
+import database.core.engine
 from database.connection import DatabaseManager, sqlite_time
+from database.core.column_types import UTCDateTime
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 from tests.integration.snapshot import snapshot
@@ -194,7 +194,7 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(db, user, monkeypatch):
 @pytest.mark.parametrize("engine_name", ["postgresql"])
 def test_a_connection_lost_while_idle_is_replaced(db, user, monkeypatch):
     DatabaseUtils.get_application_statistics(user.id)  # a connection now sits in the pool
-    monkeypatch.setattr(database.engine, "PING_AFTER_IDLE", 0.0)
+    monkeypatch.setattr(database.core.engine, "PING_AFTER_IDLE", 0.0)
     server = make_url(db.engine.url).set(drivername="postgresql")
     with psycopg.connect(server.render_as_string(False), autocommit=True) as admin:
         admin.execute(

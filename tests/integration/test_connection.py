@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from database.config import DEFAULT_SQLITE_PATH, DatabaseConfig
 from database.connection import (
     cleanup_database,
     db_session_scope,
@@ -19,6 +18,7 @@ from database.connection import (
     get_db_session,
     init_database,
 )
+from database.core.config import DEFAULT_SQLITE_PATH, DatabaseConfig
 from database.models import JobApplication, User
 from database.utilities import DatabaseUtils
 from utils.errors import ConfigurationError, DatabaseError, NotInitializedError, ValidationError
@@ -68,7 +68,7 @@ def test_session_scope_rolls_back_and_reraises(db):
 
 
 def test_status_change_and_history_are_all_or_nothing(db):
-    from database import applications
+    from database.domain import applications
 
     user = DatabaseUtils.create_user(email="a@example.com")
     app = DatabaseUtils.add_job_application(user.id, "Dev", "Co")

@@ -8,7 +8,7 @@ from itertools import cycle, islice
 
 import pytest
 
-from database.column_types import utcnow
+from database.core.column_types import utcnow
 from database.utilities import DatabaseUtils
 
 #: Text a spreadsheet or a careless import would change: padding, line breaks,

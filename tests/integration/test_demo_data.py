@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from database.column_types import utcnow
-from database.demo import DEMO_EMAIL, demo_applications, load_demo_data
+from database.core.column_types import utcnow
+from database.services.demo import DEMO_EMAIL, demo_applications, load_demo_data
 from database.utilities import DatabaseUtils
 
 

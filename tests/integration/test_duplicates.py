@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from database.duplicates import normalise_url, parse_on_duplicate, posting_key, url_key
+from database.domain.duplicates import normalise_url, parse_on_duplicate, posting_key, url_key
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from database import import_cli
-from database.column_types import utcnow
+from cli import import_csv as import_cli
 from database.connection import cleanup_database, init_database
+from database.core.column_types import utcnow
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
 

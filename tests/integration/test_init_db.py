@@ -24,7 +24,7 @@ def run_init_db(
     if url is not None:
         env["DATABASE_URL"] = url
     env["COLUMNS"] = "200"
-    command = ["-m", "database.init_db"] if as_module else [str(ROOT / "database" / "init_db.py")]
+    command = ["-m", "cli.init_db"] if as_module else [str(ROOT / "database" / "init_db.py")]
     return subprocess.run(
         [sys.executable, *command, *args],
         cwd=ROOT,
@@ -121,7 +121,7 @@ def test_bad_setting_is_reported_by_name():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     env["DATABASE_PORT"] = "not-a-port"
     result = subprocess.run(
-        [sys.executable, "-m", "database.init_db", "-e", "production"],
+        [sys.executable, "-m", "cli.init_db", "-e", "production"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -134,6 +134,6 @@ def test_bad_setting_is_reported_by_name():
 
 
 def test_development_default_is_the_project_data_file():
-    from database.config import DEFAULT_SQLITE_PATH
+    from database.core.config import DEFAULT_SQLITE_PATH
 
     assert Path(ROOT) / "data" / "auto_applyer.db" == DEFAULT_SQLITE_PATH

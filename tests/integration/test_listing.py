@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from database.listing import ApplicationFilter
+from database.domain.listing import ApplicationFilter
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
 

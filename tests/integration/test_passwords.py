@@ -11,8 +11,8 @@ import time
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
 
-from database import passwords
 from database.connection import db_session_scope
+from database.domain import passwords
 from database.models import User
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
@@ -122,7 +122,7 @@ def test_an_unreadable_hash_fails_the_check_with_a_warning_that_hides_secrets(
     user, corrupt, caplog
 ):
     store_hash(user.id, corrupt)
-    with caplog.at_level(logging.WARNING, logger="database.passwords"):
+    with caplog.at_level(logging.WARNING, logger="database.domain.passwords"):
         assert DatabaseUtils.verify_user_password(EMAIL, PASSWORD) is False
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings, "an unreadable hash must be logged"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from database.column_types import utcnow
 from database.connection import db_session_scope
+from database.core.column_types import utcnow
 from database.models import TABLES, AIAnalysisCache
 from database.utilities import DatabaseUtils
 from tests.integration.snapshot import snapshot

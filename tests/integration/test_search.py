@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from database.search import MARK
+from database.domain.search import MARK
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from database.duplicates import keys_for
+from database.domain.duplicates import keys_for
 from database.migrations import MigrationManager
 from database.utilities import DatabaseUtils
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from database.backup.format import BACKUP_TABLES, DataDigest, canonical_json
 from database.connection import DatabaseManager, get_database_manager
+from database.io.backup.format import BACKUP_TABLES, DataDigest, canonical_json
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
 

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from database.backup import BackupManager
-from database.backup.format import BACKUP_TABLES
-from database.config import DatabaseConfig, parse_url
 from database.connection import DatabaseManager
+from database.core.config import DatabaseConfig, parse_url
+from database.io.backup import BackupManager
+from database.io.backup.format import BACKUP_TABLES
 from database.migrations import MigrationManager
 from database.models import (
     AIAnalysisCache,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from database.config import DatabaseConfig, parse_url
 from database.connection import DatabaseManager
+from database.core.config import DatabaseConfig, parse_url
 from database.migrations import MigrationManager
 from tests.conftest import ENGINES, open_database, truncate_all
 from tests.reliability.big_data import BigBackups, build_big_backups

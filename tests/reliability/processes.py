@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from database.backup.format import BACKUP_TABLES
-from database.config import DatabaseConfig
 from database.connection import DatabaseManager
+from database.core.config import DatabaseConfig
+from database.io.backup.format import BACKUP_TABLES
 
 FORK = multiprocessing.get_context("fork")
 

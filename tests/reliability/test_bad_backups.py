@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from database.backup import BackupManager, verify_backup
+from database.io.backup import BackupManager, verify_backup
 from database.utilities import DatabaseUtils
 from tests.integration.snapshot import snapshot
 from tests.reliability.backup_files import Document, fill_sample_data, load, save

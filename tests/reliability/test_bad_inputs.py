@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
-from database.config import DatabaseConfig
 from database.connection import cleanup_database, init_database
+from database.core.config import DatabaseConfig
 from database.models import TABLES, ApplicationStatus
 from database.utilities import DatabaseUtils
 from tests.conftest import truncate_all

@@ -13,8 +13,8 @@ from contextlib import closing
 import pytest
 from sqlalchemy import event
 
-from database.backup import BackupManager
 from database.connection import init_database
+from database.io.backup import BackupManager
 from database.utilities import DatabaseUtils
 from tests.integration.snapshot import snapshot
 from tests.reliability.backup_files import row_counts

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from database.backup import BackupManager
+from database.io.backup import BackupManager
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
 from tests.integration.snapshot import snapshot

@@ -11,9 +11,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from database.backup import BackupManager, verify_backup
-from database.backup.validation import validate_backup
-from database.config import DatabaseConfig
+from database.core.config import DatabaseConfig
+from database.io.backup import BackupManager, verify_backup
+from database.io.backup.validation import validate_backup
 from tests.reliability.conftest import engine_configs, prepared_manager, report
 from tests.reliability.processes import (
     DONE,

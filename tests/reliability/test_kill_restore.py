@@ -15,8 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from database.backup import BackupManager
-from database.config import DatabaseConfig
+from database.core.config import DatabaseConfig
+from database.io.backup import BackupManager
 from tests.reliability.big_data import BigBackups, fingerprint
 from tests.reliability.conftest import engine_configs, prepared_manager, report
 from tests.reliability.processes import (

@@ -54,7 +54,7 @@ PG_CONFIG = "english"
 
 
 def _email_key(email: str) -> str:
-    # Frozen copy of the rule of this revision (database.emails may change later).
+    # Frozen copy of the rule of this revision (database.core.keys may change later).
     folded = unicodedata.normalize("NFKC", email.strip()).casefold()
     return unicodedata.normalize("NFKC", folded)
 

@@ -6,7 +6,7 @@ content, kept in sync by triggers; the owner's id is indexed too so that a
 user's search never walks other users' matches. PostgreSQL: a ``tsvector``
 column filled by a trigger (only when a searched column changes) and a GIN
 index. The upgrade indexes the rows already there. Also adds the duplicate
-posting keys of applications (see ``database.duplicates``), filled for
+posting keys of applications (see ``database.domain.duplicates``), filled for
 existing rows, and covering indexes for one user's analytics (applications by
 user and date with the columns the analytics read; the status history index
 of 002 extended with the id and the status entered).
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from database.duplicates import keys_for
+from database.domain.duplicates import keys_for
 
 revision = "003"
 down_revision = "002"

@@ -1,0 +1,174 @@
+"""Database settings: the three environments and the ``DATABASE_*`` variables.
+
+``development`` is a SQLite file under the project root, ``testing`` an in-memory
+SQLite database and ``production`` PostgreSQL built from the ``DATABASE_*``
+variables. ``DATABASE_URL``, when set, overrides the URL of every environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from utils.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "auto_applyer.db"
+ENVIRONMENTS = ("development", "testing", "production")
+SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+class DatabaseSettings(BaseSettings):
+    """The ``DATABASE_*`` environment variables, typed and checked."""
+
+    model_config = SettingsConfigDict(env_prefix="DATABASE_", extra="ignore")
+
+    url: SecretStr | None = None
+    host: str = "localhost"
+    port: int = Field(default=5432, ge=1, le=65535)
+    name: str = "auto_applyer"
+    user: str = "postgres"
+    password: SecretStr | None = None
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_recycle: int = Field(default=3600, ge=-1)
+    timeout: int = Field(default=30, ge=1)
+    echo: bool = False
+    sqlite_path: Path | None = None
+    # FULL: a committed transaction survives a power cut, not only a crash.
+    sqlite_synchronous: SqliteSynchronous = "FULL"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """Everything needed to build the engine of one environment.
+
+    The URL keeps its password, but ``repr()`` and :attr:`safe_url` mask it.
+    """
+
+    environment: str
+    url: URL = field(repr=False)
+    echo: bool = False
+    pool_size: int = 5
+    max_overflow: int = 10
+    pool_recycle: int = 3600
+    timeout: int = 30
+    sqlite_synchronous: SqliteSynchronous = "FULL"
+
+    @property
+    def database_type(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return "postgresql" if self.url.get_backend_name() == "postgresql" else "sqlite"
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with its password masked, safe to print or log."""
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def is_memory(self) -> bool:
+        """Whether this is an in-memory SQLite database."""
+        return self.database_type == "sqlite" and self.url.database in (None, "", ":memory:")
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file, or ``None`` for PostgreSQL and in-memory."""
+        if self.database_type != "sqlite" or self.is_memory or not self.url.database:
+            return None
+        return Path(self.url.database)
+
+    def __repr__(self) -> str:
+        return f"DatabaseConfig(environment={self.environment!r}, url={self.safe_url!r})"
+
+    @classmethod
+    def for_environment(cls, environment: str | None = None) -> DatabaseConfig:
+        """Build the configuration of ``environment`` (default: ``$ENVIRONMENT``)."""
+        env = (environment or os.environ.get("ENVIRONMENT") or "development").strip().lower()
+        if env not in ENVIRONMENTS:
+            raise ConfigurationError(
+                f"Unknown environment {env!r}: expected one of {', '.join(ENVIRONMENTS)}"
+            )
+        settings = _load_settings()
+        url = _url_for(env, settings)
+        return cls(
+            environment=env,
+            url=url,
+            echo=settings.echo,
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_recycle=settings.pool_recycle,
+            timeout=settings.timeout,
+            sqlite_synchronous=settings.sqlite_synchronous,
+        )
+
+
+def _load_settings() -> DatabaseSettings:
+    try:
+        return DatabaseSettings()
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        name = "DATABASE_" + str(first["loc"][0]).upper() if first["loc"] else "DATABASE_*"
+        # The message names the variable and the rule, never the value (it may be a secret).
+        raise ConfigurationError(f"{name} is invalid: {first['msg']}") from None
+
+
+def _url_for(environment: str, settings: DatabaseSettings) -> URL:
+    if settings.url is not None:
+        return parse_url(settings.url.get_secret_value())
+    if environment == "testing":
+        return URL.create("sqlite")
+    if environment == "development":
+        path = settings.sqlite_path or DEFAULT_SQLITE_PATH
+        return URL.create("sqlite", database=str(Path(path).expanduser().resolve()))
+    return URL.create(
+        "postgresql+psycopg",
+        username=settings.user,
+        password=settings.password.get_secret_value() if settings.password else None,
+        host=settings.host,
+        port=settings.port,
+        database=settings.name,
+    )
+
+
+def parse_url(raw: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL.
+
+    The error never repeats the URL, which may hold a password.
+    """
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigurationError("DATABASE_URL is not a valid database URL") from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        return url.set(drivername="postgresql+psycopg")
+    if backend != "sqlite":
+        raise ConfigurationError(
+            f"DATABASE_URL names an unsupported database {backend!r}: use sqlite or postgresql"
+        )
+    return url
+
+
+def engine_options(config: DatabaseConfig) -> dict[str, Any]:
+    """Keyword arguments for ``create_engine`` beyond the URL and pool class."""
+    if config.database_type == "postgresql":
+        return {
+            "pool_size": config.pool_size,
+            "max_overflow": config.max_overflow,
+            "pool_recycle": config.pool_recycle,
+            "pool_pre_ping": True,
+            "pool_timeout": config.timeout,
+            "connect_args": {
+                "connect_timeout": config.timeout,
+                "application_name": "auto_applyer",
+            },
+        }
+    return {"connect_args": {"check_same_thread": False, "timeout": config.timeout}}

@@ -1,0 +1,178 @@
+"""Filtered, paged listings of a user's applications, and their histories in bulk.
+
+What a table of applications needs: several criteria at once, a total for
+paging, the user's sources for a filter, and the status histories of a whole
+page in one query. Functions take a session; bound parameters only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from database.domain import users
+from database.domain.schemas import check_text, parse_status, require_id
+from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from utils.errors import ValidationError
+
+#: How many ids go into one ``IN (...)`` list.
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    """Which of a user's applications to show; empty criteria match everything.
+
+    ``text`` matches job title, company or location, ignoring letter case;
+    ``date_from`` and ``date_to`` are inclusive days (UTC). Values are checked
+    when the filter is used, so a bad one is a :class:`ValidationError`.
+    """
+
+    statuses: tuple[ApplicationStatus | str, ...] = ()
+    text: str = ""
+    sources: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self) -> str:
+        """A one-line description of the period, for reports."""
+        start = self.date_from.isoformat() if self.date_from else "the beginning"
+        end = self.date_to.isoformat() if self.date_to else "today"
+        return f"{start} to {end}"
+
+
+def as_filter(criteria: ApplicationFilter | Mapping[str, Any] | None) -> ApplicationFilter:
+    """``criteria`` as an :class:`ApplicationFilter` (``None``: no filter)."""
+    if criteria is None:
+        return ApplicationFilter()
+    if isinstance(criteria, ApplicationFilter):
+        return criteria
+    if not isinstance(criteria, Mapping):
+        raise ValidationError("filters", "must be an ApplicationFilter or a dict", criteria)
+    known = {f.name for f in fields(ApplicationFilter)}
+    for name in criteria:
+        if name not in known:
+            raise ValidationError(name, "is not a known filter", criteria[name])
+    values = dict(criteria)
+    for name in ("statuses", "sources"):
+        if name in values and not isinstance(values[name], tuple):
+            values[name] = tuple(values[name])
+    return ApplicationFilter(**values)
+
+
+def _checked_day(value: object, field: str) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    raise ValidationError(field, "must be a date", value)
+
+
+MAX_FILTER_TEXT = 200
+
+
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text", value)
+    if len(value) > MAX_FILTER_TEXT:  # longer than any column it is matched against
+        raise ValidationError(field, f"must be at most {MAX_FILTER_TEXT} characters")
+    return check_text(value, field)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplication]:
+    app = JobApplication
+    query = select(app).where(app.user_id == user_id)
+    if criteria.statuses:
+        query = query.where(
+            app.status.in_([parse_status(s, "statuses") for s in criteria.statuses])
+        )
+    if criteria.sources:
+        query = query.where(app.source.in_([_text(s, "sources") for s in criteria.sources]))
+    date_from = _checked_day(criteria.date_from, "date_from")
+    date_to = _checked_day(criteria.date_to, "date_to")
+    if date_from is not None:
+        query = query.where(app.application_date >= _day_start(date_from))
+    if date_to is not None:
+        query = query.where(app.application_date < _day_start(date_to + timedelta(days=1)))
+    text = _text(criteria.text, "text").strip()
+    if text:
+        pattern = _like_pattern(text)
+        query = query.where(
+            or_(
+                func.lower(app.job_title).like(pattern, escape="\\"),
+                func.lower(app.company).like(pattern, escape="\\"),
+                func.lower(app.location).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def count(session: Session, user_id: int, criteria: ApplicationFilter) -> int:
+    """How many of the user's applications match ``criteria``."""
+    users.ensure_exists(session, user_id)
+    inner = _filtered(user_id, criteria).with_only_columns(JobApplication.id).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+def page(
+    session: Session,
+    user_id: int,
+    criteria: ApplicationFilter,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[JobApplication]:
+    """The matching applications, newest first, ``limit`` at a time from ``offset``."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValidationError("limit", "must be a positive integer or None", limit)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationError("offset", "must be a non-negative integer", offset)
+    users.ensure_exists(session, user_id)
+    query = _filtered(user_id, criteria).order_by(
+        JobApplication.application_date.desc(), JobApplication.id.desc()
+    )
+    return list(session.scalars(query.limit(limit).offset(offset or None)))
+
+
+def sources(session: Session, user_id: int) -> list[str]:
+    """The distinct sources of the user's applications, sorted."""
+    users.ensure_exists(session, user_id)
+    query = (
+        select(JobApplication.source)
+        .distinct()
+        .where(JobApplication.user_id == user_id, JobApplication.source.is_not(None))
+    )
+    return sorted(str(s) for s in session.scalars(query))
+
+
+def histories(
+    session: Session, application_ids: Sequence[int]
+) -> dict[int, list[ApplicationStatusHistory]]:
+    """The status history of each application, oldest first, a few queries in all.
+
+    Unknown ids map to an empty list.
+    """
+    if not isinstance(application_ids, list | tuple | set | frozenset | range):
+        raise ValidationError("application_ids", "must be a list of application ids")
+    ids = [require_id(i, "application_ids") for i in application_ids]
+    result: dict[int, list[ApplicationStatusHistory]] = {i: [] for i in ids}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.scalars(
+            select(ApplicationStatusHistory)
+            .where(ApplicationStatusHistory.application_id.in_(ids[start : start + CHUNK]))
+            .order_by(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)
+        )
+        for row in rows:
+            result[row.application_id].append(row)
+    return result
