@@ -1,6 +1,7 @@
 """The data boundary: driver exceptions become the project's errors, once.
 
-A violated constraint is the database telling us the input broke a rule, so it
+Wherever the data layer calls the driver it does so inside :func:`translated`:
+a violated constraint is the database telling us the input broke a rule, so it
 becomes a :class:`ValidationError` naming the field that rule protects; anything
 else the driver raises becomes a :class:`DatabaseError`. The original exception
 is always chained as ``__cause__``.
@@ -9,6 +10,8 @@ is always chained as ``__cause__``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
@@ -36,6 +39,25 @@ _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
 # SQLite's SQLITE_FULL, PostgreSQL's disk_full (ENOSPC while extending a file).
 _DISK_FULL = re.compile(r"database or disk is full|no space left on device", re.IGNORECASE)
 _SQLITE_NOT_NULL = re.compile(r"NOT NULL constraint failed: \w+\.(\w+)")
+
+
+@contextmanager
+def translated(
+    reword: Callable[[AutoApplyerError], AutoApplyerError] | None = None,
+) -> Iterator[None]:
+    """Driver errors raised inside leave as the project's errors, cause chained.
+
+    The project's own errors pass unchanged. ``reword`` turns the translated
+    error into the one raised, for a caller that adds what it was doing (the
+    driver exception stays the ``__cause__``).
+    """
+    try:
+        yield
+    except AutoApplyerError:
+        raise
+    except sa_exc.SQLAlchemyError as exc:
+        error = translate(exc)
+        raise (error if reword is None else reword(error)) from exc
 
 
 def translate(exc: BaseException) -> AutoApplyerError:

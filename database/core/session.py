@@ -4,10 +4,11 @@
 :func:`db_session_scope` and friends use it.
 
 Every transaction goes through :meth:`DatabaseManager.session_scope`, which
-commits on success, rolls back on error, always closes the session, and is the
-one place where driver exceptions become the project's errors; or, for work
-that needs no ORM objects, through :meth:`DatabaseManager.connection_scope`,
-the same transaction on a Core connection without the cost of a session.
+commits on success, rolls back on error, always closes the session, and lets
+driver exceptions leave only as the project's errors
+(:func:`database.core.errors.translated`); or, for work that needs no ORM
+objects, through :meth:`DatabaseManager.connection_scope`, the same
+transaction on a Core connection without the cost of a session.
 """
 
 from __future__ import annotations
@@ -18,18 +19,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import column, inspect, select, table, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from database.core.config import DatabaseConfig
 from database.core.engine import READ_ONLY, build_engine
-from database.core.errors import translate
-from database.models import SchemaMigration
-from utils.errors import DatabaseError, NotInitializedError
+from database.core.errors import translated
+from utils.errors import AutoApplyerError, DatabaseError, NotInitializedError
 
 logger = logging.getLogger(__name__)
+
+#: The migrations' ledger (``models.SchemaMigration``), as a bare table so that
+#: sessions need not know the models.
+LEDGER = table("schema_migrations", column("version"))
 
 
 class DatabaseManager:
@@ -63,11 +66,9 @@ class DatabaseManager:
         """
         session = self.session_factory()
         try:
-            yield session
-            session.commit()
-        except SQLAlchemyError as exc:
-            session.rollback()
-            raise translate(exc) from exc
+            with translated():
+                yield session
+                session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -83,38 +84,32 @@ class DatabaseManager:
         for no writer.
         """
         engine = self._read_engine if read_only else self.engine
-        try:
-            with engine.begin() as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            raise translate(exc) from exc
+        with translated(), engine.begin() as conn:
+            yield conn
 
     def check_connection(self) -> None:
         """Open a connection and run a trivial query, or raise :class:`DatabaseError`."""
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError as exc:
-            raise DatabaseError(
-                f"Cannot connect to the {self.config.database_type} database at "
-                f"{self.config.safe_url}: {translate(exc)}"
-            ) from exc
+        with translated(self._unreachable), self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def _unreachable(self, cause: AutoApplyerError) -> DatabaseError:
+        return DatabaseError(
+            f"Cannot connect to the {self.config.database_type} database at "
+            f"{self.config.safe_url}: {cause}"
+        )
 
     def table_names(self) -> list[str]:
         """The names of the tables that exist in the database, sorted."""
-        try:
+        with translated():
             return sorted(inspect(self.engine).get_table_names())
-        except SQLAlchemyError as exc:
-            raise translate(exc) from exc
 
     def schema_version(self) -> str | None:
         """The latest applied migration version, or ``None`` on an empty database."""
-        if SchemaMigration.__tablename__ not in self.table_names():
+        if LEDGER.name not in self.table_names():
             return None
         with self.session_scope() as session:
-            return session.scalar(
-                select(SchemaMigration.version).order_by(SchemaMigration.version.desc()).limit(1)
-            )
+            version = LEDGER.c.version
+            return session.scalar(select(version).order_by(version.desc()).limit(1))
 
     def get_database_info(self) -> dict[str, Any]:
         """Status, environment, engine type, tables and schema version."""

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from database.core.paging import Page
 from database.domain import users
 from database.domain.schemas import check_text, parse_status, require_id
 from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
@@ -134,15 +135,12 @@ def page(
     offset: int = 0,
 ) -> list[JobApplication]:
     """The matching applications, newest first, ``limit`` at a time from ``offset``."""
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValidationError("limit", "must be a positive integer or None", limit)
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValidationError("offset", "must be a non-negative integer", offset)
+    window = Page.of(limit, offset)
     users.ensure_exists(session, user_id)
     query = _filtered(user_id, criteria).order_by(
         JobApplication.application_date.desc(), JobApplication.id.desc()
     )
-    return list(session.scalars(query.limit(limit).offset(offset or None)))
+    return list(session.scalars(window.apply(query)))
 
 
 def sources(session: Session, user_id: int) -> list[str]:

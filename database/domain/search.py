@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from database.core.column_types import UTCDateTime
+from database.core.paging import Page, PageBounds
 from database.domain import users
 from database.domain.schemas import parse_status, require_id
 from database.models import ApplicationStatus
@@ -48,6 +49,8 @@ MAX_QUERY_LENGTH = 500
 MAX_TERMS = 16
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+#: Every ranked row costs a match and a snippet, so a search page is bounded.
+SEARCH_PAGES = PageBounds(limit_required=True, max_limit=MAX_LIMIT, max_offset=MAX_OFFSET)
 # PostgreSQL highlights a window of the long text around the first query word
 # (or its start): ts_headline parses all the text it is given, which dominated
 # the time of a search returning 20 long descriptions.
@@ -188,13 +191,6 @@ def _hits(
     return hits
 
 
-def _page(limit: int, offset: int) -> None:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError("limit", f"must be an integer from 1 to {MAX_LIMIT}", limit)
-    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-        raise ValidationError("offset", f"must be an integer from 0 to {MAX_OFFSET}", offset)
-
-
 def _plan_for_these_words(session: Session) -> None:
     """Plan the search for its actual words, even once psycopg has prepared it.
 
@@ -225,9 +221,9 @@ def search_applications(
     """
     terms = parse_query(query)
     wanted = parse_status(status) if status is not None else None
-    _page(limit, offset)
+    page = Page.of(limit, offset, SEARCH_PAGES)
     require_id(user_id, "user_id")
-    params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
+    params: dict[str, Any] = {"user_id": user_id, **page.params()}
     status_filter = ""
     if wanted is not None:
         status_filter = "AND a.status = :status"
@@ -271,9 +267,9 @@ def search_resumes(
     "snippet"}`` (as for applications).
     """
     terms = parse_query(query)
-    _page(limit, offset)
+    page = Page.of(limit, offset, SEARCH_PAGES)
     require_id(user_id, "user_id")
-    params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
+    params: dict[str, Any] = {"user_id": user_id, **page.params()}
     if _is_sqlite(session):
         params["match"] = fts5_expression(terms, RESUMES, user_id)
         params.update(fts5_column_expressions(terms, RESUMES, user_id))

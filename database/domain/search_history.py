@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from database.core.paging import Page
 from database.domain import users
 from database.domain.schemas import SearchHistoryCreate, validate
 from database.models import SearchHistory
-from utils.errors import ValidationError
 
 
 def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> SearchHistory:
@@ -26,13 +26,11 @@ def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> SearchHist
 
 def list_for_user(session: Session, user_id: int, limit: int | None = None) -> list[SearchHistory]:
     """The user's searches, newest first."""
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValidationError("limit", "must be a positive integer or None", limit)
+    page = Page.of(limit)
     users.ensure_exists(session, user_id)
     query = (
         select(SearchHistory)
         .where(SearchHistory.user_id == user_id)
         .order_by(SearchHistory.search_date.desc(), SearchHistory.id.desc())
-        .limit(limit)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(page.apply(query)))

@@ -22,15 +22,14 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from database.core.errors import translate
+from database.core.errors import translated
 from database.core.session import DatabaseManager, get_database_manager
 from database.migrations.recording import mark_applied, mark_rolled_back
 from database.migrations.schema_reset import drop_everything
 from database.models import SchemaMigration
-from utils.errors import AutoApplyerError, MigrationError, ValidationError
+from utils.errors import MigrationError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -192,11 +191,8 @@ class MigrationManager:
 
     def drop_everything(self) -> None:
         """Drop every table, view, trigger and search index of the project."""
-        try:
-            with self.db.engine.connect() as conn:
-                drop_everything(conn)
-        except SQLAlchemyError as exc:
-            raise translate(exc) from exc
+        with translated(), self.db.engine.connect() as conn:
+            drop_everything(conn)
 
     # -- internals ----------------------------------------------------------
 
@@ -227,18 +223,20 @@ class MigrationManager:
     def _run(self, migration: Migration, *, upgrade: bool, builtins: list[Migration]) -> None:
         verb = "apply" if upgrade else "roll back"
         logger.info("%s migration %s: %s", verb, migration.version, migration.description)
+
+        def failed(cause: BaseException) -> MigrationError:
+            return MigrationError(f"Migration {migration.version} failed to {verb}: {cause}")
+
         try:
-            if migration.is_builtin:
-                self._run_builtin(migration, upgrade, builtins)
-            else:
-                self._run_custom(migration, upgrade)
+            with translated(failed):
+                if migration.is_builtin:
+                    self._run_builtin(migration, upgrade, builtins)
+                else:
+                    self._run_custom(migration, upgrade)
         except MigrationError:
             raise
-        except (AutoApplyerError, SQLAlchemyError, Exception) as exc:
-            cause = translate(exc) if isinstance(exc, SQLAlchemyError) else exc
-            raise MigrationError(
-                f"Migration {migration.version} failed to {verb}: {cause}"
-            ) from exc
+        except Exception as exc:  # a migration's own code may raise anything
+            raise failed(exc) from exc
 
     def _run_builtin(self, migration: Migration, upgrade: bool, ordered: list[Migration]) -> None:
         with self._migration_connection() as conn:

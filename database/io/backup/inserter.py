@@ -18,7 +18,7 @@ from sqlalchemy import Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
-from database.core.errors import translate
+from database.core.errors import translated
 from utils.errors import AutoApplyerError, ValidationError
 
 SQLITE_BATCH = 2000
@@ -60,15 +60,11 @@ class RowInserter:
         """Send the queued rows."""
         if not self._batch:
             return
-        try:
+        with translated(self._located):
             if self._copy:
                 self._send_copy()
             else:
                 self.conn.exec_driver_sql(self._sql, [tuple(row) for row in self._batch])
-        except AutoApplyerError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
         self.inserted += len(self._batch)
         self._batch.clear()
 
@@ -84,8 +80,8 @@ class RowInserter:
                 self._sql, None, exc, self.conn.dialect.loaded_dbapi.Error
             ) from exc
 
-    def _error(self, exc: Exception) -> AutoApplyerError:
-        error = translate(exc)
+    def _located(self, error: AutoApplyerError) -> AutoApplyerError:
+        """``error`` naming the table and the rows of the batch that failed."""
         first, last = self.inserted, self.inserted + len(self._batch) - 1
         where = f"backup.data.{self.table.name}[{first}..{last}]"
         if isinstance(error, ValidationError):

@@ -23,12 +23,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from database.core import files as data_files
 from database.core.column_types import utcnow
 from database.core.config import PROJECT_ROOT
-from database.core.errors import translate
+from database.core.errors import translated
 from database.core.session import DatabaseManager, get_database_manager
 from database.io.backup import names
 from database.io.backup.files import FilesSummary, back_up_files
@@ -139,13 +138,8 @@ class BackupManager:
         if target.exists():
             raise ValidationError("backup_name", "a backup with this name already exists")
         database = self.database
-        try:
-            with read_snapshot(database) as conn:
-                counts = self._write(conn, target, now, progress)
-        except AutoApplyerError:
-            raise
-        except SQLAlchemyError as exc:
-            raise translate(exc) from exc
+        with translated(), read_snapshot(database) as conn:
+            counts = self._write(conn, target, now, progress)
         logger.info("backup written: %s (%d rows)", target.name, sum(counts.values()))
         return str(target)
 

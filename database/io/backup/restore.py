@@ -24,9 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
-from database.core.errors import translate
+from database.core.errors import translated
 from database.core.session import DatabaseManager
 from database.io.backup.format import BACKUP_TABLES, TABLES_BY_NAME, BackupReader
 from database.io.backup.fts import indexes_rebuilt_after
@@ -40,7 +39,7 @@ from database.io.backup.validation import (
     checked_rows,
     file_stamp,
 )
-from utils.errors import AutoApplyerError, ValidationError
+from utils.errors import ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -82,21 +81,16 @@ def _replace(
     progress: Progress | None,
     before_replace: Callable[[], object] | None,
 ) -> None:
-    try:
-        with manager.engine.begin() as conn:
-            _lock_tables(conn)
-            if before_replace is not None:
-                before_replace()  # reads through a connection of its own
-            with indexes_rebuilt_after(conn, {t.name for t in BACKUP_TABLES}):
-                _delete_all(conn)
-                _insert_all(conn, summary, files, progress)
-            if conn.dialect.name == "postgresql":
-                _move_sequences(conn)
-            files.publish()
-    except AutoApplyerError:
-        raise
-    except SQLAlchemyError as exc:
-        raise translate(exc) from exc
+    with translated(), manager.engine.begin() as conn:
+        _lock_tables(conn)
+        if before_replace is not None:
+            before_replace()  # reads through a connection of its own
+        with indexes_rebuilt_after(conn, {t.name for t in BACKUP_TABLES}):
+            _delete_all(conn)
+            _insert_all(conn, summary, files, progress)
+        if conn.dialect.name == "postgresql":
+            _move_sequences(conn)
+        files.publish()
 
 
 def _lock_tables(conn: Connection) -> None:
