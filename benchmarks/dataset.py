@@ -11,7 +11,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from database.domain.duplicates import keys_for
+from database.core.keys import keys_for
 
 SEED = 20240601
 DESCRIPTION_LENGTH = 1_500

@@ -1,15 +1,37 @@
-"""Email identity: the one place where an address becomes the key it is unique by.
+"""Derived lookup keys: the one place where a stored value becomes the key it is found by.
 
-Two addresses are the same account when they are equal after Unicode NFKC
-normalisation and full case folding (``"Émile@X.org"``, ``"émile@x.org"`` and
-``"E\\u0301mile@x.org"`` are one person), on SQLite and PostgreSQL alike. The
-key is computed here, stored in ``users.email_key`` with a unique index, and
-used for every lookup; the address itself is kept as the person typed it.
+Every function here is pure (a value in, its key out), so the models, the
+domain code, the dashboard and backup restores all derive a key the same way.
+Migrations never import this module: a revision keeps a frozen copy of the
+rule it applied, so re-running it writes what it wrote the first time.
+
+*Email identity.* Two addresses are the same account when they are equal after
+Unicode NFKC normalisation and full case folding (``"Émile@X.org"``,
+``"émile@x.org"`` and ``"E\\u0301mile@x.org"`` are one person), on SQLite and
+PostgreSQL alike. The key is stored in ``users.email_key`` with a unique index
+and used for every lookup; the address itself is kept as the person typed it.
+
+*Posting keys.* Two applications of one user are the same job posting when
+their normalised ``job_url`` is equal, or when company, job title and location
+are equal once letter case, accents, punctuation and spacing are ignored. Each
+key is a short digest stored in its own indexed column (``url_key``,
+``posting_key``), so finding a duplicate is one index lookup.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+#: Query parameters that track where a click came from, not which job it is.
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "refid", "referrer", "src", "source", "trk"}
+)
+#: Hex characters of a posting key (the width of its column).
+KEY_LENGTH = 32
 
 
 def email_key(email: str) -> str:
@@ -18,3 +40,64 @@ def email_key(email: str) -> str:
     # Case folding can leave text that NFKC would compose differently ("ß" -> "ss" is
     # fine, but some folds produce decomposed sequences): normalise once more.
     return unicodedata.normalize("NFKC", folded)
+
+
+def normalise_url(url: str | None) -> str | None:
+    """The posting's address without scheme, ``www.``, fragment or tracking parameters.
+
+    ``None`` when there is no usable address.
+    """
+    if not url or not url.strip():
+        return None
+    raw = url.strip()
+    try:
+        parts = urlsplit(raw if "://" in raw else f"//{raw}")
+        host = (parts.hostname or "").removeprefix("www.")
+        port_number = parts.port
+    except ValueError:  # not an address ("[x", a port out of range): compare it as text
+        return raw.casefold()
+    if not host:
+        return raw.casefold()
+    port = f":{port_number}" if port_number and port_number not in (80, 443) else ""
+    path = parts.path.rstrip("/")
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMETERS and not k.lower().startswith("utm_")
+    )
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"{host}{port}{path}{suffix}"
+
+
+def url_key(url: str | None) -> str | None:
+    """The stored key of a posting address, or ``None`` without one."""
+    normal = normalise_url(url)
+    return None if normal is None else _digest(normal)
+
+
+def posting_key(company: str | None, job_title: str | None, location: str | None) -> str | None:
+    """The stored key of company + title + location, or ``None`` without company and title."""
+    if not company or not job_title:
+        return None
+    return _digest("\x1f".join(_fold(part or "") for part in (company, job_title, location)))
+
+
+def keys_for(fields: Mapping[str, Any]) -> dict[str, str | None]:
+    """``url_key`` and ``posting_key`` of an application's field values."""
+    return {
+        "url_key": url_key(fields.get("job_url")),
+        "posting_key": posting_key(
+            fields.get("company"), fields.get("job_title"), fields.get("location")
+        ),
+    }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.split())

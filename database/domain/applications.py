@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 
 from database.core.column_types import utcnow
+from database.core.keys import keys_for
+from database.core.paging import Page
 from database.core.statements import DriverStatement
 from database.domain import duplicates, resumes, users
 from database.domain import notes as notes_log
@@ -72,7 +74,7 @@ def add(
     if data.resume_id is not None:
         _require_resume(conn, data.resume_id, user_id)
     given = data.model_dump(exclude_none=True)
-    keys = duplicates.keys_for(given)
+    keys = keys_for(given)
     if isinstance(db, Session) and policy is not OnDuplicate.ALLOW:
         existing_id = duplicates.find_existing(db, user_id, keys)
         if existing_id is not None:
@@ -256,13 +258,6 @@ def require(session: Session, application_id: int) -> JobApplication:
     return application
 
 
-def _page(limit: int | None, offset: int) -> None:
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValidationError("limit", "must be a positive integer or None", limit)
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValidationError("offset", "must be a non-negative integer", offset)
-
-
 def list_for_user(
     session: Session,
     user_id: int,
@@ -271,13 +266,13 @@ def list_for_user(
     offset: int = 0,
 ) -> list[JobApplication]:
     """The user's applications, newest first, optionally of one status."""
-    _page(limit, offset)
+    page = Page.of(limit, offset)
     wanted = parse_status(status) if status is not None else None
     query = select(JobApplication).where(JobApplication.user_id == require_id(user_id, "user_id"))
     if wanted is not None:
         query = query.where(JobApplication.status == wanted)
     query = query.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
-    found = list(session.scalars(query.limit(limit).offset(offset or None)))
+    found = list(session.scalars(page.apply(query)))
     if not found:  # rows found prove the user exists, saving a query
         users.ensure_exists(session, user_id)
     return found
@@ -296,7 +291,7 @@ def update(session: Session, application_id: int, fields: Mapping[str, Any]) -> 
     apply_changes(application, changes)
     if _POSTING_FIELDS.intersection(changes):
         posting = {name: getattr(application, name) for name in _POSTING_FIELDS}
-        apply_changes(application, duplicates.keys_for(posting))
+        apply_changes(application, keys_for(posting))
     session.flush()
     return application
 

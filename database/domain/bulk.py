@@ -30,6 +30,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from database.core.column_types import as_utc, utcnow
+from database.core.keys import keys_for
 from database.domain import applications, duplicates, users
 from database.domain.duplicates import OnDuplicate
 from database.domain.schemas import (
@@ -194,7 +195,7 @@ def write_checked(
     pending: dict[str, int] = {}  # key -> position in ``fresh``
     for index, row in enumerate(rows):
         given = row.data.model_dump(exclude_none=True)
-        keys = duplicates.keys_for(given)
+        keys = keys_for(given)
         if policy is not OnDuplicate.ALLOW:
             existing = duplicates.first_match(keys, known)
             if existing is not None:

@@ -9,9 +9,10 @@ values, timestamps with a UTC offset. Rules that span rows or tables (keys,
 references) are checked by :mod:`database.io.backup.validation`; CHECK constraints
 by the database itself, inside the restore's one transaction.
 
-Columns derived from another (``users.email_key`` from ``users.email``) are
-never taken from the file: they are computed again from the restored value, so
-a backup cannot smuggle in a key that disagrees with its email, and backups
+Columns derived from others (``users.email_key`` from ``users.email``, the
+duplicate-posting keys of ``job_applications``) are never taken from the file:
+they are computed again, by :mod:`database.core.keys`, from the restored values,
+so a backup cannot smuggle in a key that disagrees with its source, and backups
 older than the column restore too.
 """
 
@@ -27,7 +28,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Enum, Float, Integer, String, Table
 
 from database.core.column_types import JSONValue, UTCDateTime, as_utc
-from database.core.keys import email_key
+from database.core.keys import email_key, posting_key, url_key
 from utils.errors import ValidationError
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -35,9 +36,11 @@ INT32 = (-(2**31), 2**31 - 1)
 Decoder = Callable[[Any], Any]
 Encoder = Callable[[Any], Any]
 
-#: (table, column) -> (the column it is derived from, how).
-DERIVED: dict[tuple[str, str], tuple[str, Callable[[str], str]]] = {
-    ("users", "email_key"): ("email", email_key),
+#: (table, column) -> (the columns it is derived from, how).
+DERIVED: dict[tuple[str, str], tuple[tuple[str, ...], Callable[..., str | None]]] = {
+    ("users", "email_key"): (("email",), email_key),
+    ("job_applications", "url_key"): (("job_url",), url_key),
+    ("job_applications", "posting_key"): (("company", "job_title", "location"), posting_key),
 }
 
 
@@ -189,8 +192,8 @@ class TableCodec:
             i for i, c in enumerate(self.table.columns) if isinstance(c.type, UTCDateTime)
         )
         self._derived = [
-            (self.index[column], self.index[source], derive)
-            for (table, column), (source, derive) in DERIVED.items()
+            (self.index[column], tuple(self.index[name] for name in sources), derive)
+            for (table, column), (sources, derive) in DERIVED.items()
             if table == self.table.name
         ]
 
@@ -240,9 +243,8 @@ class TableCodec:
         return self._derive(values)
 
     def _derive(self, values: list[Any]) -> list[Any]:
-        for target, source, derive in self._derived:
-            value = values[source]
-            values[target] = None if value is None else derive(value)
+        for target, sources, derive in self._derived:
+            values[target] = derive(*(values[i] for i in sources))
         return values
 
     def convert(self, raw: dict[str, Any]) -> list[Any]:

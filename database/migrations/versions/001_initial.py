@@ -8,11 +8,59 @@ Revises: (none)
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+#: The application statuses of the specification, in pipeline order.
+STATUSES = (
+    "pending",
+    "applied",
+    "screening",
+    "interview_scheduled",
+    "interviewed",
+    "technical_test",
+    "offer_received",
+    "offer_accepted",
+    "offer_rejected",
+    "rejected",
+    "withdrawn",
+)
+
+
+def _status_type(name: str) -> sa.Enum:
+    """A status column's type: text with a CHECK of the allowed values, named ``name``."""
+    return sa.Enum(*STATUSES, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+def _pk(table: str) -> sa.PrimaryKeyConstraint:
+    return sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}"))
+
+
+def _user_fk(table: str) -> sa.ForeignKeyConstraint:
+    """``table.user_id`` references a user; the row goes with its user."""
+    return sa.ForeignKeyConstraint(
+        ["user_id"], ["users.id"], name=op.f(f"fk_{table}_user_id_users"), ondelete="CASCADE"
+    )
+
+
+def _stamp(name: str) -> sa.Column[datetime]:
+    """A required timestamp column that defaults to the time of the insert."""
+    return sa.Column(
+        name,
+        sa.DateTime(timezone=True),
+        server_default=sa.text("CURRENT_TIMESTAMP"),
+        nullable=False,
+    )
+
+
+def _stamps() -> tuple[sa.Column[datetime], sa.Column[datetime]]:
+    return _stamp("created_at"), _stamp("updated_at")
 
 
 revision = "001"
@@ -29,19 +77,8 @@ def upgrade() -> None:
         sa.Column("analysis_type", sa.String(length=50), nullable=False),
         sa.Column("results", JSON_TYPE, nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ai_analysis_cache")),
+        *_stamps(),
+        _pk("ai_analysis_cache"),
         sa.UniqueConstraint("cache_key", name=op.f("uq_ai_analysis_cache_cache_key")),
     )
     with op.batch_alter_table("ai_analysis_cache", schema=None) as batch_op:
@@ -54,13 +91,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version", sa.String(length=32), nullable=False),
         sa.Column("description", sa.String(length=255), nullable=False),
-        sa.Column(
-            "applied_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_schema_migrations")),
+        _stamp("applied_at"),
+        _pk("schema_migrations"),
         sa.UniqueConstraint("version", name=op.f("uq_schema_migrations_version")),
     )
     op.create_table(
@@ -84,19 +116,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("description", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_system_settings")),
+        *_stamps(),
+        _pk("system_settings"),
         sa.UniqueConstraint("setting_key", name=op.f("uq_system_settings_setting_key")),
     )
     op.create_table(
@@ -115,22 +136,11 @@ def upgrade() -> None:
         sa.Column("linkedin_url", sa.String(length=2048), nullable=True),
         sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("last_login", sa.DateTime(timezone=True), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        *_stamps(),
         sa.CheckConstraint(
             "experience_years >= 0", name=op.f("ck_users_experience_years_non_negative")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        _pk("users"),
     )
     op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
     op.create_table(
@@ -145,31 +155,13 @@ def upgrade() -> None:
         sa.Column("skills_extracted", JSON_TYPE, nullable=False),
         sa.Column("experience_level", sa.String(length=50), nullable=True),
         sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
-        sa.Column(
-            "upload_date",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        _stamp("upload_date"),
+        *_stamps(),
         sa.CheckConstraint(
             "file_size IS NULL OR file_size >= 0", name=op.f("ck_resumes_file_size_non_negative")
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_resumes_user_id_users"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_resumes")),
+        _user_fk("resumes"),
+        _pk("resumes"),
     )
     op.create_table(
         "search_history",
@@ -184,24 +176,8 @@ def upgrade() -> None:
         sa.Column("filtered_results", sa.Integer(), server_default="0", nullable=False),
         sa.Column("applications_made", sa.Integer(), server_default="0", nullable=False),
         sa.Column("search_duration", sa.Float(), nullable=True),
-        sa.Column(
-            "search_date",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        _stamp("search_date"),
+        *_stamps(),
         sa.CheckConstraint(
             "search_duration IS NULL OR search_duration >= 0",
             name=op.f("ck_search_history_duration_non_negative"),
@@ -210,13 +186,8 @@ def upgrade() -> None:
             "total_results >= 0 AND filtered_results >= 0 AND applications_made >= 0",
             name=op.f("ck_search_history_counts_non_negative"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_search_history_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_history")),
+        _user_fk("search_history"),
+        _pk("search_history"),
     )
     op.create_table(
         "user_preferences",
@@ -233,18 +204,7 @@ def upgrade() -> None:
             "remote_work_preference", sa.Boolean(), server_default=sa.false(), nullable=False
         ),
         sa.Column("email_notifications", sa.Boolean(), server_default=sa.true(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        *_stamps(),
         sa.CheckConstraint(
             "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
             name=op.f("ck_user_preferences_salary_range"),
@@ -253,13 +213,8 @@ def upgrade() -> None:
             "salary_min IS NULL OR salary_min >= 0",
             name=op.f("ck_user_preferences_salary_min_non_negative"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_user_preferences_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_preferences")),
+        _user_fk("user_preferences"),
+        _pk("user_preferences"),
         sa.UniqueConstraint("user_id", name=op.f("uq_user_preferences_user_id")),
     )
     op.create_table(
@@ -275,31 +230,10 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=50), nullable=True),
         sa.Column(
             "status",
-            sa.Enum(
-                "pending",
-                "applied",
-                "screening",
-                "interview_scheduled",
-                "interviewed",
-                "technical_test",
-                "offer_received",
-                "offer_accepted",
-                "offer_rejected",
-                "rejected",
-                "withdrawn",
-                name="application_status",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
+            _status_type("application_status"),
             nullable=False,
         ),
-        sa.Column(
-            "application_date",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        _stamp("application_date"),
         sa.Column("salary_min", sa.Integer(), nullable=True),
         sa.Column("salary_max", sa.Integer(), nullable=True),
         sa.Column("salary_currency", sa.String(length=3), nullable=True),
@@ -309,24 +243,8 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("interview_date", sa.DateTime(timezone=True), nullable=True),
         sa.Column("interview_type", sa.String(length=50), nullable=True),
-        sa.Column(
-            "status_changed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        _stamp("status_changed_at"),
+        *_stamps(),
         sa.CheckConstraint(
             "match_score IS NULL OR (match_score >= 0 AND match_score <= 100)",
             name=op.f("ck_job_applications_match_score_range"),
@@ -345,13 +263,8 @@ def upgrade() -> None:
             name=op.f("fk_job_applications_resume_id_resumes"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_job_applications_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_applications")),
+        _user_fk("job_applications"),
+        _pk("job_applications"),
     )
     op.create_table(
         "application_status_history",
@@ -359,52 +272,15 @@ def upgrade() -> None:
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column(
             "from_status",
-            sa.Enum(
-                "pending",
-                "applied",
-                "screening",
-                "interview_scheduled",
-                "interviewed",
-                "technical_test",
-                "offer_received",
-                "offer_accepted",
-                "offer_rejected",
-                "rejected",
-                "withdrawn",
-                name="history_from_status",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
+            _status_type("history_from_status"),
             nullable=True,
         ),
         sa.Column(
             "to_status",
-            sa.Enum(
-                "pending",
-                "applied",
-                "screening",
-                "interview_scheduled",
-                "interviewed",
-                "technical_test",
-                "offer_received",
-                "offer_accepted",
-                "offer_rejected",
-                "rejected",
-                "withdrawn",
-                name="history_to_status",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
+            _status_type("history_to_status"),
             nullable=False,
         ),
-        sa.Column(
-            "changed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("CURRENT_TIMESTAMP"),
-            nullable=False,
-        ),
+        _stamp("changed_at"),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["application_id"],
@@ -412,7 +288,7 @@ def upgrade() -> None:
             name=op.f("fk_application_status_history_application_id_job_applications"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_application_status_history")),
+        _pk("application_status_history"),
     )
 
 

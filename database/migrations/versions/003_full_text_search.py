@@ -6,10 +6,11 @@ content, kept in sync by triggers; the owner's id is indexed too so that a
 user's search never walks other users' matches. PostgreSQL: a ``tsvector``
 column filled by a trigger (only when a searched column changes) and a GIN
 index. The upgrade indexes the rows already there. Also adds the duplicate
-posting keys of applications (see ``database.domain.duplicates``), filled for
-existing rows, and covering indexes for one user's analytics (applications by
-user and date with the columns the analytics read; the status history index
-of 002 extended with the id and the status entered).
+posting keys of applications (the rules of ``database.core.keys`` at this
+revision, frozen below), filled for existing rows, and covering indexes for
+one user's analytics (applications by user and date with the columns the
+analytics read; the status history index of 002 extended with the id and the
+status entered).
 
 Revision ID: 003
 Revises: 002
@@ -17,11 +18,15 @@ Revises: 002
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
-
-from database.domain.duplicates import keys_for
 
 revision = "003"
 down_revision = "002"
@@ -108,7 +113,7 @@ def _add_posting_keys() -> None:
     rows = bind.execute(
         sa.select(apps.c.id, apps.c.job_url, apps.c.company, apps.c.job_title, apps.c.location)
     ).mappings()
-    updates = [{"row_id": row["id"], **keys_for(dict(row))} for row in rows]
+    updates = [{"row_id": row["id"], **_keys_for(dict(row))} for row in rows]
     if updates:
         bind.execute(
             apps.update()
@@ -174,3 +179,54 @@ def _pg_text(name: str) -> str:
     if name == "filename":
         return "regexp_replace(coalesce(NEW.filename, ''), '[^[:alnum:]]+', ' ', 'g')"
     return f"coalesce(NEW.{name}, '')"
+
+
+# Frozen copy of the posting-key rules of this revision (database.core.keys may change
+# later; re-running this revision must write the keys it wrote the first time).
+_TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "refid", "referrer", "src", "source", "trk"}
+)
+_KEY_LENGTH = 32
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:_KEY_LENGTH]
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.split())
+
+
+def _normalise_url(url: str | None) -> str | None:
+    if not url or not url.strip():
+        return None
+    raw = url.strip()
+    try:
+        parts = urlsplit(raw if "://" in raw else f"//{raw}")
+        host = (parts.hostname or "").removeprefix("www.")
+        port_number = parts.port
+    except ValueError:
+        return raw.casefold()
+    if not host:
+        return raw.casefold()
+    port = f":{port_number}" if port_number and port_number not in (80, 443) else ""
+    path = parts.path.rstrip("/")
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_PARAMETERS and not k.lower().startswith("utm_")
+    )
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"{host}{port}{path}{suffix}"
+
+
+def _keys_for(fields: Mapping[str, Any]) -> dict[str, str | None]:
+    normal = _normalise_url(fields.get("job_url"))
+    company, title = fields.get("company"), fields.get("job_title")
+    posting = None
+    if company and title:
+        parts = (company, title, fields.get("location"))
+        posting = _digest("\x1f".join(_fold(part or "") for part in parts))
+    return {"url_key": None if normal is None else _digest(normal), "posting_key": posting}

@@ -7,37 +7,42 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text
 
 from database.connection import DatabaseManager, init_database
 from database.core.config import PROJECT_ROOT, DatabaseConfig, parse_url
-from database.core.keys import email_key
+from database.core.keys import email_key, keys_for
 from database.io.backup import BackupManager, verify_backup
 from database.io.backup.format import BACKUP_TABLES, FORMAT_VERSION
 from database.migrations import MigrationManager
 from database.models import ApplicationNote, JobApplication, User
 from database.utilities import BackupManager as SpecBackupManager
 from database.utilities import DatabaseUtils
-from tests.conftest import truncate_all
-from tests.integration.snapshot import snapshot
-from tests.reliability.backup_files import edited, fill_sample_data, load, row_counts, save
+from tests.support.backup_files import Document, edited, fill_sample_data, load, row_counts, save
+from tests.support.checks import existing
+from tests.support.engines import truncate_all
+from tests.support.snapshot import snapshot
 from utils.errors import BackupError, ValidationError
 
 
 @pytest.fixture
-def backups(db, tmp_path) -> BackupManager:
+def backups(db: DatabaseManager, tmp_path: Path) -> BackupManager:
     return BackupManager(backup_dir=tmp_path / "backups")
 
 
-def test_the_spec_imports_backup_manager_from_utilities():
+def test_the_spec_imports_backup_manager_from_utilities() -> None:
     assert SpecBackupManager is BackupManager
     assert BackupManager().backup_dir == PROJECT_ROOT / "backups"
 
 
-def test_a_backup_holds_every_table_column_id_timestamp_and_password_hash(backups):
+def test_a_backup_holds_every_table_column_id_timestamp_and_password_hash(
+    backups: BackupManager,
+) -> None:
     ids = fill_sample_data()
     document = load(backups.create_backup("full"))
     data = document["data"]
@@ -58,7 +63,9 @@ def test_a_backup_holds_every_table_column_id_timestamp_and_password_hash(backup
     assert data["system_settings"][0]["setting_value"] == "dark"
 
 
-def test_metadata_has_the_spec_fields_counts_schema_version_and_checksum(db, backups):
+def test_metadata_has_the_spec_fields_counts_schema_version_and_checksum(
+    db: DatabaseManager, backups: BackupManager
+) -> None:
     fill_sample_data()
     metadata = load(backups.create_backup())["metadata"]
     assert metadata["version"] == FORMAT_VERSION
@@ -69,7 +76,7 @@ def test_metadata_has_the_spec_fields_counts_schema_version_and_checksum(db, bac
     assert len(metadata["sha256"]) == 64
 
 
-def test_backup_restore_backup_gives_identical_data(backups):
+def test_backup_restore_backup_gives_identical_data(backups: BackupManager) -> None:
     fill_sample_data()
     first = backups.create_backup("first")
     DatabaseUtils.create_user(email="later@example.com")
@@ -79,7 +86,9 @@ def test_backup_restore_backup_gives_identical_data(backups):
     assert load(first)["metadata"]["sha256"] == load(second)["metadata"]["sha256"]
 
 
-def test_restore_brings_back_deleted_rows_with_their_ids_and_relationships(backups):
+def test_restore_brings_back_deleted_rows_with_their_ids_and_relationships(
+    backups: BackupManager,
+) -> None:
     ids = fill_sample_data()
     before = snapshot()
     path = backups.create_backup("before_delete")
@@ -92,7 +101,7 @@ def test_restore_brings_back_deleted_rows_with_their_ids_and_relationships(backu
     assert DatabaseUtils.verify_user_password("ann@example.com", "correct horse battery")
 
 
-def test_new_rows_after_a_restore_get_fresh_ids(backups):
+def test_new_rows_after_a_restore_get_fresh_ids(backups: BackupManager) -> None:
     fill_sample_data()
     path = backups.create_backup("ids")
     biggest = max(u["id"] for u in load(path)["data"]["users"])
@@ -100,11 +109,12 @@ def test_new_rows_after_a_restore_get_fresh_ids(backups):
     assert DatabaseUtils.create_user(email="new@example.com").id > biggest
 
 
-def test_restore_without_confirm_is_refused_and_changes_nothing(backups):
+def test_restore_without_confirm_is_refused_and_changes_nothing(backups: BackupManager) -> None:
     fill_sample_data()
     path = backups.create_backup("unconfirmed")
     DatabaseUtils.create_user(email="kept@example.com")
     before = snapshot()
+    confirm: Any  # deliberately not always a bool
     for confirm in (False, None, "yes", 1):
         with pytest.raises(ValidationError) as info:
             backups.restore_backup(path, confirm=confirm)
@@ -112,7 +122,7 @@ def test_restore_without_confirm_is_refused_and_changes_nothing(backups):
     assert snapshot() == before
 
 
-def test_backup_files_are_private_and_no_temporary_file_is_left(backups):
+def test_backup_files_are_private_and_no_temporary_file_is_left(backups: BackupManager) -> None:
     fill_sample_data()
     path = Path(backups.create_backup("private"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -125,7 +135,7 @@ def test_backup_files_are_private_and_no_temporary_file_is_left(backups):
     ["../x", "../../etc/passwd", "/tmp/abs", "a/b", "a\\b", "..", ".", ".hidden", "x..json",
      "", "   ", "a\x00b", "line\nbreak", "x" * 201],
 )  # fmt: skip
-def test_a_backup_name_can_never_leave_the_backup_folder(tmp_path, name):
+def test_a_backup_name_can_never_leave_the_backup_folder(tmp_path: Path, name: str) -> None:
     manager = BackupManager(backup_dir=tmp_path / "backups")
     with pytest.raises(ValidationError) as info:
         manager.create_backup(name)
@@ -133,7 +143,7 @@ def test_a_backup_name_can_never_leave_the_backup_folder(tmp_path, name):
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == []
 
 
-def test_an_existing_backup_is_never_replaced(backups):
+def test_an_existing_backup_is_never_replaced(backups: BackupManager) -> None:
     fill_sample_data()
     path = Path(backups.create_backup("same"))
     original = path.read_bytes()
@@ -144,14 +154,14 @@ def test_an_existing_backup_is_never_replaced(backups):
     assert path.read_bytes() == original
 
 
-def test_default_names_are_timestamped_and_never_collide(backups):
+def test_default_names_are_timestamped_and_never_collide(backups: BackupManager) -> None:
     first = Path(backups.create_backup())
     second = Path(backups.create_backup())
     assert first.name.startswith("backup_") and first.suffix == ".json"
     assert first != second and first.exists() and second.exists()
 
 
-def test_a_json_gz_name_writes_a_gzip_backup_that_restores(backups):
+def test_a_json_gz_name_writes_a_gzip_backup_that_restores(backups: BackupManager) -> None:
     ids = fill_sample_data()
     path = Path(backups.create_backup("packed.json.gz"))
     assert path.read_bytes()[:2] == b"\x1f\x8b"
@@ -162,7 +172,9 @@ def test_a_json_gz_name_writes_a_gzip_backup_that_restores(backups):
     assert DatabaseUtils.get_user_by_id(ids["bob"]) is not None
 
 
-def test_list_backups_is_newest_first_with_metadata_and_verification(db, backups):
+def test_list_backups_is_newest_first_with_metadata_and_verification(
+    db: DatabaseManager, backups: BackupManager
+) -> None:
     fill_sample_data()
     older = backups.create_backup("older")
     os.utime(older, (1_000_000_000, 1_000_000_000))
@@ -180,7 +192,7 @@ def test_list_backups_is_newest_first_with_metadata_and_verification(db, backups
     assert entry["created"].tzinfo is not None
 
 
-def test_list_backups_flags_a_damaged_backup(backups, tmp_path):
+def test_list_backups_flags_a_damaged_backup(backups: BackupManager, tmp_path: Path) -> None:
     fill_sample_data()
     path = Path(backups.create_backup("damaged"))
     path.write_bytes(path.read_bytes().replace(b"ann@example.com", b"eve@example.com"))
@@ -189,7 +201,7 @@ def test_list_backups_flags_a_damaged_backup(backups, tmp_path):
     assert entry["verified"] is False and "sha256" in entry["error"]
 
 
-def test_verify_backup_checks_everything_and_restores_on_trial(backups):
+def test_verify_backup_checks_everything_and_restores_on_trial(backups: BackupManager) -> None:
     fill_sample_data()
     path = backups.create_backup("good")
     summary = verify_backup(path)
@@ -197,11 +209,13 @@ def test_verify_backup_checks_everything_and_restores_on_trial(backups):
     assert backups.verify_backup("good.json").sha256 == summary.sha256
 
 
-def test_verify_catches_what_only_the_database_checks(backups, tmp_path):
+def test_verify_catches_what_only_the_database_checks(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     fill_sample_data()
     path = backups.create_backup("source")
 
-    def inverted_salary(doc):
+    def inverted_salary(doc: Document) -> None:
         doc["data"]["job_applications"][0].update(salary_min=90_000, salary_max=10)
 
     bad = edited(path, tmp_path / "bad.json", inverted_salary)
@@ -211,11 +225,13 @@ def test_verify_catches_what_only_the_database_checks(backups, tmp_path):
     assert info.value.field.endswith("salary_min")
 
 
-def test_a_row_the_database_rejects_rolls_the_whole_restore_back(backups, tmp_path):
+def test_a_row_the_database_rejects_rolls_the_whole_restore_back(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     fill_sample_data()
     path = backups.create_backup("source")
 
-    def emails_equal_but_for_case(doc):
+    def emails_equal_but_for_case(doc: Document) -> None:
         doc["data"]["users"][1]["email"] = doc["data"]["users"][0]["email"].upper()
 
     bad = edited(path, tmp_path / "dupe.json", emails_equal_but_for_case)
@@ -227,20 +243,24 @@ def test_a_row_the_database_rejects_rolls_the_whole_restore_back(backups, tmp_pa
     assert snapshot() == before
 
 
-def test_restore_of_a_missing_file_is_a_validation_error(backups, tmp_path):
+def test_restore_of_a_missing_file_is_a_validation_error(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     with pytest.raises(ValidationError) as info:
         backups.restore_backup(tmp_path / "nope.json", confirm=True)
     assert info.value.field == "backup_path"
 
 
-def test_restoring_an_empty_backup_empties_the_database(backups, tmp_path):
+def test_restoring_an_empty_backup_empties_the_database(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     empty = backups.create_backup("empty")
     fill_sample_data()
     backups.restore_backup(empty, confirm=True)
     assert set(row_counts().values()) == {0}
 
 
-def _triggers(db):
+def _triggers(db: DatabaseManager) -> Sequence[Any]:
     if db.config.database_type != "sqlite":
         return []
     query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
@@ -248,7 +268,9 @@ def _triggers(db):
         return conn.execute(text(query)).all()
 
 
-def test_full_text_search_finds_restored_rows_and_keeps_indexing_new_ones(db, backups):
+def test_full_text_search_finds_restored_rows_and_keeps_indexing_new_ones(
+    db: DatabaseManager, backups: BackupManager
+) -> None:
     ids = fill_sample_data()
     triggers = _triggers(db)
     path = backups.create_backup("search")
@@ -267,7 +289,9 @@ def test_full_text_search_finds_restored_rows_and_keeps_indexing_new_ones(db, ba
                 conn.exec_driver_sql(check)
 
 
-def test_a_backup_sees_one_moment_and_does_not_block_writers(db, engine_name, backups):
+def test_a_backup_sees_one_moment_and_does_not_block_writers(
+    db: DatabaseManager, engine_name: str, backups: BackupManager
+) -> None:
     """A write made while the backup streams is committed at once, and not in the backup.
 
     In-memory SQLite has one connection shared by everyone, so there the writer
@@ -280,13 +304,13 @@ def test_a_backup_sees_one_moment_and_does_not_block_writers(db, engine_name, ba
     written: list[int] = []
     finished = threading.Event()
 
-    def writer():
+    def writer() -> None:
         written.append(DatabaseUtils.create_user(email="during@example.com").id)
         finished.set()
 
     thread = threading.Thread(target=writer)
 
-    def write_during_backup(phase, done, total):
+    def write_during_backup(phase: str, done: int, total: int) -> None:
         if thread.ident is None:
             thread.start()
             if engine_name != "sqlite_memory":
@@ -300,7 +324,7 @@ def test_a_backup_sees_one_moment_and_does_not_block_writers(db, engine_name, ba
     assert document["metadata"]["row_counts"]["job_applications"] == 5000
 
 
-def _pg_manager(request) -> DatabaseManager:
+def _pg_manager(request: pytest.FixtureRequest) -> DatabaseManager:
     url = request.getfixturevalue("postgres_url")
     manager = DatabaseManager(DatabaseConfig(environment="production", url=parse_url(url)))
     MigrationManager(manager).migrate_to_latest()
@@ -308,7 +332,9 @@ def _pg_manager(request) -> DatabaseManager:
     return manager
 
 
-def test_a_backup_moves_between_sqlite_and_postgresql_intact(request, tmp_path, monkeypatch):
+def test_a_backup_moves_between_sqlite_and_postgresql_intact(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'source.db'}")
     sqlite = init_database("development")
     ids = fill_sample_data()
@@ -326,7 +352,7 @@ def test_a_backup_moves_between_sqlite_and_postgresql_intact(request, tmp_path, 
         assert new_id > max(ids["ann"], ids["bob"])
         back = BackupManager(tmp_path / "b", database_manager=pg).create_backup("round")
         BackupManager(tmp_path / "b", database_manager=sqlite).restore_backup(back, confirm=True)
-        assert DatabaseUtils.get_user_by_email("pg-only@example.com").id == new_id
+        assert existing(DatabaseUtils.get_user_by_email("pg-only@example.com")).id == new_id
         with sqlite.engine.connect() as conn:
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     finally:
@@ -334,7 +360,9 @@ def test_a_backup_moves_between_sqlite_and_postgresql_intact(request, tmp_path, 
         pg.close()
 
 
-def test_restore_refuses_a_backup_from_a_newer_schema(backups, tmp_path):
+def test_restore_refuses_a_backup_from_a_newer_schema(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     path = backups.create_backup("future")
     future = edited(
         path, tmp_path / "future.json", lambda d: d["metadata"].update(schema_version="999")
@@ -344,7 +372,7 @@ def test_restore_refuses_a_backup_from_a_newer_schema(backups, tmp_path):
     assert info.value.field == "backup.metadata.schema_version"
 
 
-def test_an_unwritable_backup_folder_is_a_backup_error(db, tmp_path):
+def test_an_unwritable_backup_folder_is_a_backup_error(db: DatabaseManager, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(BackupError):
@@ -354,14 +382,18 @@ def test_an_unwritable_backup_folder_is_a_backup_error(db, tmp_path):
 # -- safety backups ---------------------------------------------------------------
 
 
-def test_a_restore_first_writes_a_safety_backup_of_the_data_it_replaces(backups):
+def test_a_restore_first_writes_a_safety_backup_of_the_data_it_replaces(
+    backups: BackupManager,
+) -> None:
     ids = fill_sample_data()
     path = backups.create_backup("old")
     DatabaseUtils.create_user(email="only-in-the-current-data@example.com")
     current = snapshot()
     summary = backups.restore_backup(path, confirm=True)
-    safety = Path(summary.safety_backup)
-    assert safety == Path(backups.last_safety_backup) and safety.parent == backups.backup_dir
+    safety = Path(existing(summary.safety_backup))
+    assert (
+        safety == Path(existing(backups.last_safety_backup)) and safety.parent == backups.backup_dir
+    )
     assert safety.name.startswith("pre-restore-") and safety.suffix == ".json"
     assert stat.S_IMODE(safety.stat().st_mode) == 0o600
     assert DatabaseUtils.get_user_by_email("only-in-the-current-data@example.com") is None
@@ -371,7 +403,7 @@ def test_a_restore_first_writes_a_safety_backup_of_the_data_it_replaces(backups)
     assert len([b for b in backups.list_backups() if b["filename"].startswith("pre-restore-")]) == 2
 
 
-def test_safety_backup_false_writes_none(backups):
+def test_safety_backup_false_writes_none(backups: BackupManager) -> None:
     fill_sample_data()
     path = backups.create_backup("only")
     summary = backups.restore_backup(path, confirm=True, safety_backup=False)
@@ -379,7 +411,9 @@ def test_safety_backup_false_writes_none(backups):
     assert [p.name for p in backups.backup_dir.iterdir()] == ["only.json"]
 
 
-def test_a_bad_file_is_refused_before_any_safety_backup_is_written(backups, tmp_path):
+def test_a_bad_file_is_refused_before_any_safety_backup_is_written(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     fill_sample_data()
     path = backups.create_backup("good")
     bad = edited(
@@ -393,11 +427,13 @@ def test_a_bad_file_is_refused_before_any_safety_backup_is_written(backups, tmp_
 # -- email identity and older backups ----------------------------------------------
 
 
-def test_restore_derives_email_key_from_each_email_and_ignores_the_files(backups, tmp_path):
+def test_restore_derives_email_key_from_each_email_and_ignores_the_files(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     fill_sample_data()
     path = backups.create_backup("source")
 
-    def forged_keys(doc):
+    def forged_keys(doc: Document) -> None:
         doc["data"]["users"][0]["email_key"] = "someone-else@example.com"
         doc["data"]["users"][1]["email_key"] = None
 
@@ -405,15 +441,39 @@ def test_restore_derives_email_key_from_each_email_and_ignores_the_files(backups
     backups.restore_backup(forged, confirm=True)
     with backups.database.engine.connect() as conn:
         rows = conn.execute(select(User.email, User.email_key)).all()
-    assert sorted(key for _, key in rows) == sorted(email_key(email) for email, _ in rows)
+    assert sorted(existing(key) for _, key in rows) == sorted(email_key(email) for email, _ in rows)
     assert DatabaseUtils.get_user_by_email("ANN@example.com") is not None
 
 
-def test_two_users_whose_emails_differ_only_by_unicode_case_are_refused(backups, tmp_path):
+def test_restore_derives_posting_keys_from_each_application_and_ignores_the_files(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     fill_sample_data()
     path = backups.create_backup("source")
 
-    def unicode_twins(doc):
+    def forged_keys(doc: Document) -> None:
+        first, second = doc["data"]["job_applications"][:2]
+        first.update(url_key="f" * 32, posting_key=second["posting_key"])
+        second.pop("url_key")
+        second.pop("posting_key")
+
+    backups.restore_backup(edited(path, tmp_path / "forged.json", forged_keys), confirm=True)
+    sources = ("job_url", "company", "job_title", "location")
+    with backups.database.engine.connect() as conn:
+        rows = conn.execute(select(JobApplication.__table__)).mappings().all()
+    assert len(rows) >= 2
+    for row in rows:
+        expected = keys_for({name: row[name] for name in sources})
+        assert {"url_key": row["url_key"], "posting_key": row["posting_key"]} == expected
+
+
+def test_two_users_whose_emails_differ_only_by_unicode_case_are_refused(
+    backups: BackupManager, tmp_path: Path
+) -> None:
+    fill_sample_data()
+    path = backups.create_backup("source")
+
+    def unicode_twins(doc: Document) -> None:
         doc["data"]["users"][0]["email"] = "Émile.Straße@example.org"
         doc["data"]["users"][1]["email"] = "émile.strasse@EXAMPLE.ORG"
 
@@ -425,7 +485,7 @@ def test_two_users_whose_emails_differ_only_by_unicode_case_are_refused(backups,
     assert snapshot() == before
 
 
-def _as_format_1_0(doc):
+def _as_format_1_0(doc: Document) -> None:
     """What the previous format wrote, at schema 003: no files, email_key or notes table."""
     del doc["files"]
     del doc["metadata"]["files"]
@@ -435,7 +495,9 @@ def _as_format_1_0(doc):
         del user["email_key"]
 
 
-def test_a_backup_of_the_previous_format_and_schema_still_restores(backups, tmp_path):
+def test_a_backup_of_the_previous_format_and_schema_still_restores(
+    backups: BackupManager, tmp_path: Path
+) -> None:
     ids = fill_sample_data()
     path = backups.create_backup("new")
     old = edited(path, tmp_path / "format_1_0.json", _as_format_1_0)
@@ -451,7 +513,7 @@ def test_a_backup_of_the_previous_format_and_schema_still_restores(backups, tmp_
     verify_backup(old)
 
 
-def test_application_notes_are_backed_up_and_restored(backups):
+def test_application_notes_are_backed_up_and_restored(backups: BackupManager) -> None:
     ids = fill_sample_data()
     assert "application_notes" in [t.name for t in BACKUP_TABLES]
     with backups.database.engine.begin() as conn:
@@ -470,16 +532,21 @@ def test_application_notes_are_backed_up_and_restored(backups):
 
 # In-memory SQLite has one shared connection: no writer can run beside a restore there.
 @pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"])
-def test_a_write_during_the_safety_backup_waits_for_the_restore_and_is_not_lost(db, backups):
+def test_a_write_during_the_safety_backup_waits_for_the_restore_and_is_not_lost(
+    db: DatabaseManager, backups: BackupManager
+) -> None:
     """The safety backup runs with writers locked out: no write falls between it and the restore."""
     fill_sample_data()
     path = backups.create_backup("target")
     finished = threading.Event()
-    thread = threading.Thread(
-        target=lambda: (DatabaseUtils.create_user(email="during@example.com"), finished.set())
-    )
 
-    def write_during_safety_backup(phase, done, total):
+    def writer() -> None:
+        DatabaseUtils.create_user(email="during@example.com")
+        finished.set()
+
+    thread = threading.Thread(target=writer)
+
+    def write_during_safety_backup(phase: str, done: int, total: int) -> None:
         if phase == "backing up" and thread.ident is None:
             thread.start()
             assert not finished.wait(0.5), "a writer got in while the safety backup ran"
@@ -488,5 +555,5 @@ def test_a_write_during_the_safety_backup_waits_for_the_restore_and_is_not_lost(
     thread.join(30)
     assert finished.is_set()
     assert DatabaseUtils.get_user_by_email("during@example.com") is not None
-    emails = [u["email"] for u in load(summary.safety_backup)["data"]["users"]]
+    emails = [u["email"] for u in load(existing(summary.safety_backup))["data"]["users"]]
     assert "during@example.com" not in emails

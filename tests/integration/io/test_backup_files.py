@@ -30,15 +30,15 @@ from database.connection import DatabaseManager
 from database.core.column_types import JSONValue, UTCDateTime
 from database.core.config import DatabaseConfig, parse_url
 from database.core.files import DATA_DIR_VARIABLE
-from database.core.keys import email_key
 from database.io.backup import BackupManager, verify_backup
+from database.io.backup.columns import DERIVED
 from database.io.backup.files import CHUNK_BYTES
 from database.io.backup.format import BACKUP_TABLES
 from database.migrations import MigrationManager
 from database.utilities import DatabaseUtils
-from tests.conftest import truncate_all
-from tests.integration.snapshot import snapshot
-from tests.reliability.backup_files import Document, edited, load
+from tests.support.backup_files import Document, edited, load
+from tests.support.engines import truncate_all
+from tests.support.snapshot import snapshot
 from utils.errors import ValidationError
 
 ROWS = 4
@@ -136,7 +136,10 @@ def awkward_rows(table: Table) -> list[dict[str, Any]]:
         if table.name == "users":
             values["email"] = [" Ünïcødé.One@Exämple.ORG ", "two+tag@example.org",
                                "ДВА@пример.рф", "ß@strasse.de"][row]  # fmt: skip
-            values["email_key"] = email_key(values["email"])
+        # Derived columns hold what their sources give, as the application writes them.
+        for (name, column), (sources, derive) in DERIVED.items():
+            if name == table.name:
+                values[column] = derive(*(values[source] for source in sources))
         rows.append(values)
     return rows
 
@@ -197,8 +200,12 @@ def fresh_target(engine_name: str, db: DatabaseManager, folder: Path) -> Databas
 
 
 def test_every_row_and_file_survives_a_move_to_another_machine_exactly(
-    db, engine_name, tmp_path, monkeypatch, machine_a
-):
+    db: DatabaseManager,
+    engine_name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    machine_a: Path,
+) -> None:
     contents = fill_every_table(db, machine_a)
     before = all_rows(db)
     assert all(len(rows) == ROWS for rows in before.values()), "every table is filled"
@@ -231,7 +238,9 @@ def test_every_row_and_file_survives_a_move_to_another_machine_exactly(
     assert len(files_under(machine_b / "resumes")) == 3, "no staging or extra file is left"
 
 
-def test_a_backup_holds_each_resume_file_once_with_its_size_and_checksum(db, tmp_path, machine_a):
+def test_a_backup_holds_each_resume_file_once_with_its_size_and_checksum(
+    db: DatabaseManager, tmp_path: Path, machine_a: Path
+) -> None:
     contents = fill_every_table(db, machine_a)
     document = load(BackupManager(tmp_path / "backups").create_backup("files"))
     entries = {entry["path"]: entry for entry in document["files"]}
@@ -252,8 +261,8 @@ def test_a_backup_holds_each_resume_file_once_with_its_size_and_checksum(db, tmp
 
 
 def test_files_that_cannot_be_read_are_listed_as_missing_and_the_backup_succeeds(
-    db, tmp_path, machine_a, caplog
-):
+    db: DatabaseManager, tmp_path: Path, machine_a: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     kept = put_file(machine_a / "resumes" / str(user.id), b"kept", "k.txt")
     folder = machine_a / "resumes" / "a-folder"
@@ -285,8 +294,8 @@ def test_files_that_cannot_be_read_are_listed_as_missing_and_the_backup_succeeds
 
 
 def test_a_path_in_the_backup_never_decides_where_a_file_is_written(
-    db, tmp_path, monkeypatch, machine_a
-):
+    db: DatabaseManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     real = put_file(machine_a / "resumes" / str(user.id), b"payload", "cv.txt")
     DatabaseUtils.add_resume(user.id, "cv.txt", str(real))
@@ -364,7 +373,9 @@ TAMPERED = {
 
 
 @pytest.mark.parametrize("case", list(TAMPERED))
-def test_a_tampered_file_section_is_rejected_and_nothing_changes(db, tmp_path, machine_a, case):
+def test_a_tampered_file_section_is_rejected_and_nothing_changes(
+    db: DatabaseManager, tmp_path: Path, machine_a: Path, case: str
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     real = put_file(machine_a / "resumes" / str(user.id), b"x" * 1000, "cv.pdf")
     DatabaseUtils.add_resume(user.id, "cv.pdf", str(real))
@@ -384,8 +395,8 @@ def test_a_tampered_file_section_is_rejected_and_nothing_changes(db, tmp_path, m
 
 
 def test_a_restore_the_database_rejects_leaves_no_new_file_and_the_old_ones_untouched(
-    db, tmp_path, machine_a
-):
+    db: DatabaseManager, tmp_path: Path, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     real = put_file(machine_a / "resumes" / str(user.id), b"old file", "cv.pdf")
     DatabaseUtils.add_resume(user.id, "cv.pdf", str(real))
@@ -409,8 +420,8 @@ def test_a_restore_the_database_rejects_leaves_no_new_file_and_the_old_ones_unto
 
 
 def test_restoring_on_the_same_machine_keeps_the_files_of_the_replaced_data(
-    db, tmp_path, machine_a
-):
+    db: DatabaseManager, tmp_path: Path, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     real = put_file(machine_a / "resumes" / str(user.id), b"mine", "cv.pdf")
     DatabaseUtils.add_resume(user.id, "cv.pdf", str(real))
@@ -422,7 +433,9 @@ def test_restoring_on_the_same_machine_keeps_the_files_of_the_replaced_data(
     assert real.read_bytes() == b"mine", "a restore never deletes a file"
 
 
-def test_a_gzip_backup_carries_the_files_too(db, tmp_path, monkeypatch, machine_a):
+def test_a_gzip_backup_carries_the_files_too(
+    db: DatabaseManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     content = random.Random(3).randbytes(300_000)
     real = put_file(machine_a / "resumes" / str(user.id), content, "cv.pdf")
@@ -435,7 +448,9 @@ def test_a_gzip_backup_carries_the_files_too(db, tmp_path, monkeypatch, machine_
     assert Path(resume.file_path).read_bytes() == content
 
 
-def test_verify_restores_the_files_on_trial_and_writes_nothing_here(db, tmp_path, machine_a):
+def test_verify_restores_the_files_on_trial_and_writes_nothing_here(
+    db: DatabaseManager, tmp_path: Path, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     real = put_file(machine_a / "resumes" / str(user.id), b"cv", "cv.txt")
     DatabaseUtils.add_resume(user.id, "cv.txt", str(real))
@@ -445,7 +460,9 @@ def test_verify_restores_the_files_on_trial_and_writes_nothing_here(db, tmp_path
     assert files_under(machine_a) == before
 
 
-def test_the_staging_folder_of_a_killed_restore_is_removed_by_the_next_one(db, tmp_path, machine_a):
+def test_the_staging_folder_of_a_killed_restore_is_removed_by_the_next_one(
+    db: DatabaseManager, tmp_path: Path, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     real = put_file(machine_a / "resumes" / str(user.id), b"cv", "cv.txt")
     DatabaseUtils.add_resume(user.id, "cv.txt", str(real))
@@ -459,7 +476,9 @@ def test_the_staging_folder_of_a_killed_restore_is_removed_by_the_next_one(db, t
     assert not stale.exists()
 
 
-def test_memory_stays_flat_while_files_are_backed_up_and_restored(db, tmp_path, machine_a):
+def test_memory_stays_flat_while_files_are_backed_up_and_restored(
+    db: DatabaseManager, tmp_path: Path, machine_a: Path
+) -> None:
     user = DatabaseUtils.create_user(email="ann@example.com")
     rng = random.Random(5)
     for number in range(4):

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from database.domain.duplicates import keys_for
+from database.connection import DatabaseManager
+from database.core.keys import keys_for
 from database.migrations import MigrationManager
 from database.utilities import DatabaseUtils
 
 SEARCH_TABLES = ("job_applications_fts", "resumes_fts")
 
 
-def seed_at_002(db) -> int:
+def seed_at_002(db: DatabaseManager) -> int:
     """Rows written with plain SQL, as a 002 database would hold them."""
     with db.engine.begin() as conn:
         user_id = conn.execute(
@@ -37,7 +38,7 @@ def seed_at_002(db) -> int:
     return int(user_id)
 
 
-def search_objects(db) -> set[str]:
+def search_objects(db: DatabaseManager) -> set[str]:
     with db.engine.connect() as conn:
         if db.config.database_type == "sqlite":
             rows = conn.exec_driver_sql(
@@ -54,7 +55,7 @@ def search_objects(db) -> set[str]:
     return found
 
 
-def history_index(db) -> list[str]:
+def history_index(db: DatabaseManager) -> list[str | None]:
     (index,) = [
         ix
         for ix in inspect(db.engine).get_indexes("application_status_history")
@@ -63,11 +64,13 @@ def history_index(db) -> list[str]:
     return index["column_names"]
 
 
-def app_columns(db) -> set[str]:
+def app_columns(db: DatabaseManager) -> set[str]:
     return {c["name"] for c in inspect(db.engine).get_columns("job_applications")}
 
 
-def test_upgrade_indexes_existing_rows_and_downgrade_removes_everything(db):
+def test_upgrade_indexes_existing_rows_and_downgrade_removes_everything(
+    db: DatabaseManager,
+) -> None:
     manager = MigrationManager()
     try:
         assert manager.migrate_to_version("002") == ["003.1", "003"]
@@ -100,7 +103,7 @@ def test_upgrade_indexes_existing_rows_and_downgrade_removes_everything(db):
         manager.migrate_to_latest()
 
 
-def test_latest_schema_has_the_search_objects(db):
+def test_latest_schema_has_the_search_objects(db: DatabaseManager) -> None:
     objects = search_objects(db)
     if db.config.database_type == "sqlite":
         assert set(SEARCH_TABLES) <= objects
@@ -111,7 +114,9 @@ def test_latest_schema_has_the_search_objects(db):
 
 
 @pytest.mark.parametrize("version", ["002", "001"])
-def test_downgrade_below_003_leaves_no_search_trigger_behind(db, version):
+def test_downgrade_below_003_leaves_no_search_trigger_behind(
+    db: DatabaseManager, version: str
+) -> None:
     manager = MigrationManager()
     try:
         manager.migrate_to_version(version)

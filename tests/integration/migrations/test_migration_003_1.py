@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
+from database.connection import DatabaseManager
 from database.migrations import MigrationManager
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 
 OWN = "referral from Tom, contact Anna at anna@example.com"
 
 
-def _application(conn, user_id: int, title: str, notes: str, history: list) -> int:
+def _application(
+    conn: Connection,
+    user_id: int,
+    title: str,
+    notes: str,
+    history: list[tuple[str | None, str, str | None]],
+) -> int:
     app_id = conn.execute(
         text(
             "INSERT INTO job_applications (user_id, job_title, company, status, is_remote, notes)"
@@ -31,7 +40,7 @@ def _application(conn, user_id: int, title: str, notes: str, history: list) -> i
     return int(app_id)
 
 
-def seed_at_003(db) -> dict[str, int]:
+def seed_at_003(db: DatabaseManager) -> dict[str, int]:
     """Rows as a 003 database holds them, after status moves overwrote some notes."""
     with db.engine.begin() as conn:
         user_id = conn.execute(
@@ -54,14 +63,16 @@ def seed_at_003(db) -> dict[str, int]:
         }  # fmt: skip
 
 
-def test_notes_written_by_a_status_move_are_cleared_and_the_persons_notes_kept(db):
+def test_notes_written_by_a_status_move_are_cleared_and_the_persons_notes_kept(
+    db: DatabaseManager,
+) -> None:
     manager = MigrationManager()
     try:
         assert manager.migrate_to_version("003") == ["003.1"]
         ids = seed_at_003(db)
         assert manager.migrate_to_latest() == ["003.1"]
         notes = {
-            name: DatabaseUtils.get_application(ids[name]).notes
+            name: existing(DatabaseUtils.get_application(ids[name])).notes
             for name in ("overwritten", "own", "edited")
         }
         assert notes == {"overwritten": None, "own": OWN, "edited": "My own words"}

@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from database.connection import init_database
+from database.connection import DatabaseManager, init_database
 from database.migrations import Migration, MigrationManager, builtin_migrations
 from database.migrations.compare import schema_differences
 from database.utilities import DatabaseUtils
 from utils.errors import MigrationError, ValidationError
 
 
-def columns(db, table: str) -> set[str]:
+def columns(db: DatabaseManager, table: str) -> set[str]:
     return {c["name"] for c in inspect(db.engine).get_columns(table)}
 
 
@@ -24,25 +24,25 @@ def seed() -> int:
     return user.id
 
 
-def test_builtin_migrations_form_one_chain():
+def test_builtin_migrations_form_one_chain() -> None:
     versions = [m.version for m in builtin_migrations()]
     assert versions[:2] == ["001", "002"]
     assert versions == sorted(versions)
     assert len(set(versions)) == len(versions)
 
 
-def test_models_match_the_migrated_schema(db):
+def test_models_match_the_migrated_schema(db: DatabaseManager) -> None:
     with db.engine.connect() as conn:
         assert schema_differences(conn) == []
 
 
-def test_email_identity_has_a_unique_index(db):
+def test_email_identity_has_a_unique_index(db: DatabaseManager) -> None:
     indexes = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("users")}
     assert indexes["uq_users_email_key"]["unique"]
     assert indexes["uq_users_email_key"]["column_names"] == ["email_key"]
 
 
-def test_spec_performance_indexes_exist(db):
+def test_spec_performance_indexes_exist(db: DatabaseManager) -> None:
     expected = {
         "job_applications": {"ix_job_applications_user_date", "ix_job_applications_status"},
         "resumes": {"ix_resumes_user_active"},
@@ -59,7 +59,7 @@ def test_spec_performance_indexes_exist(db):
     assert user_date["column_names"] == ["user_id", "application_date"]
 
 
-def test_status_reports_applied_and_pending(db):
+def test_status_reports_applied_and_pending(db: DatabaseManager) -> None:
     manager = MigrationManager()
     status = manager.get_migration_status()
     latest = builtin_migrations()[-1].version
@@ -71,7 +71,7 @@ def test_status_reports_applied_and_pending(db):
     assert first["description"] == "Initial database schema"
 
 
-def test_every_migration_goes_down_and_up_with_data(db):
+def test_every_migration_goes_down_and_up_with_data(db: DatabaseManager) -> None:
     user_id = seed()
     manager = MigrationManager()
     versions = [m.version for m in builtin_migrations()]
@@ -87,7 +87,7 @@ def test_every_migration_goes_down_and_up_with_data(db):
         assert schema_differences(conn) == []
 
 
-def test_rolling_back_the_first_migration_empties_the_schema(db):
+def test_rolling_back_the_first_migration_empties_the_schema(db: DatabaseManager) -> None:
     seed()
     manager = MigrationManager()
     rolled_back = manager.rollback_migration("001")
@@ -99,7 +99,7 @@ def test_rolling_back_the_first_migration_empties_the_schema(db):
     assert "users" in db.table_names()
 
 
-def test_migrate_to_version_moves_both_ways(db):
+def test_migrate_to_version_moves_both_ways(db: DatabaseManager) -> None:
     manager = MigrationManager()
     manager.migrate_to_version("001")
     assert manager.get_migration_status()["current_version"] == "001"
@@ -111,7 +111,7 @@ def test_migrate_to_version_moves_both_ways(db):
     manager.migrate_to_latest()
 
 
-def test_unknown_versions_are_rejected(db):
+def test_unknown_versions_are_rejected(db: DatabaseManager) -> None:
     manager = MigrationManager()
     with pytest.raises(ValidationError) as info:
         manager.migrate_to_version("999")
@@ -120,7 +120,7 @@ def test_unknown_versions_are_rejected(db):
         manager.rollback_migration("nope")
 
 
-def test_rolling_back_an_unapplied_migration_changes_nothing(db):
+def test_rolling_back_an_unapplied_migration_changes_nothing(db: DatabaseManager) -> None:
     manager = MigrationManager()
     manager.migrate_to_version("001")
     assert manager.rollback_migration("002") == []
@@ -128,7 +128,7 @@ def test_rolling_back_an_unapplied_migration_changes_nothing(db):
     manager.migrate_to_latest()
 
 
-def test_spec_custom_migration_004_applies_and_rolls_back(db):
+def test_spec_custom_migration_004_applies_and_rolls_back(db: DatabaseManager) -> None:
     def migration_004_upgrade(session: Session) -> None:
         """Add new column example."""
         session.execute(
@@ -164,7 +164,7 @@ def test_spec_custom_migration_004_applies_and_rolls_back(db):
     assert DatabaseUtils.get_user_by_email("keep@example.com") is not None
 
 
-def test_failed_migration_leaves_no_trace(db):
+def test_failed_migration_leaves_no_trace(db: DatabaseManager) -> None:
     def half_done(session: Session) -> None:
         session.execute(text("ALTER TABLE users ADD COLUMN half_done INTEGER"))
         session.execute(text("INSERT INTO no_such_table VALUES (1)"))
@@ -177,14 +177,14 @@ def test_failed_migration_leaves_no_trace(db):
     assert manager.get_migration_status()["pending_versions"] == ["005"]
 
 
-def test_duplicate_versions_are_refused(db):
+def test_duplicate_versions_are_refused(db: DatabaseManager) -> None:
     manager = MigrationManager()
     manager.migrations.append(Migration("001", "again", lambda s: None, lambda s: None))
     with pytest.raises(MigrationError, match="twice"):
         manager.get_migration_status()
 
 
-def test_reset_requires_confirmation(db):
+def test_reset_requires_confirmation(db: DatabaseManager) -> None:
     seed()
     manager = MigrationManager()
     with pytest.raises(ValidationError) as info:
@@ -196,14 +196,14 @@ def test_reset_requires_confirmation(db):
     assert manager.get_migration_status()["pending_count"] == 0
 
 
-def test_init_database_with_drop_existing_starts_empty(db):
+def test_init_database_with_drop_existing_starts_empty(db: DatabaseManager) -> None:
     seed()
     init_database(db.config.environment, drop_existing=True)
     assert DatabaseUtils.get_user_by_email("keep@example.com") is None
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"])
-def test_init_database_keeps_data_and_is_idempotent(db):
+def test_init_database_keeps_data_and_is_idempotent(db: DatabaseManager) -> None:
     seed()
     init_database(db.config.environment)
     assert DatabaseUtils.get_user_by_email("keep@example.com") is not None
