@@ -1,27 +1,20 @@
-"""Statistics over a user's applications: one SQL statement on covering indexes."""
+"""The summary figures of a user's applications: one SQL statement on covering indexes."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 
-from database.core.column_types import utcnow
 from database.core.statements import fetch_rows, sqlite_time
-from database.domain import users
 from database.domain.schemas import require_id
+from database.domain.stats.common import check_days, cutoff, ensure_known_user, percent
 from database.models import INTERVIEW_STATUSES, ApplicationStatus
-from utils.errors import ValidationError
 
-MAX_DAYS = 36_500
 _STATUS_VALUES = tuple(status.value for status in ApplicationStatus)
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
 
 
 def application_statistics(conn: Connection, user_id: int, days: int = 30) -> dict[str, Any]:
@@ -33,14 +26,12 @@ def application_statistics(conn: Connection, user_id: int, days: int = 30) -> di
     ``interview_rate`` (% of recent, 1 decimal) and ``average_match_score``
     (recent, 1 decimal; 0.0 when none is scored) cover the period.
     """
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise ValidationError("days", f"must be an integer from 1 to {MAX_DAYS}", days)
+    days = check_days(days)
     require_id(user_id, "user_id")
     sql, cutoff_value = _statement(conn.dialect)
-    params = {"user_id": user_id, "cutoff": cutoff_value(utcnow() - timedelta(days=days))}
+    params = {"user_id": user_id, "cutoff": cutoff_value(cutoff(days))}
     rows = fetch_rows(conn, sql, params)
-    if not rows:  # rows found prove the user exists, saving a query
-        users.ensure_exists(conn, user_id)
+    ensure_known_user(conn, user_id, len(rows))
     breakdown = dict.fromkeys(_STATUS_VALUES, 0)
     total = recent = scored = 0
     score_sum = 0.0
@@ -56,7 +47,7 @@ def application_statistics(conn: Connection, user_id: int, days: int = 30) -> di
         "recent_applications": recent,
         "status_breakdown": breakdown,
         "interview_count": interviews,
-        "interview_rate": _percent(interviews, recent),
+        "interview_rate": percent(interviews, recent),
         "average_match_score": round(score_sum / scored, 1) if scored else 0.0,
         "period_days": days,
     }

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from database.connection import db_session_scope
+from database.connection import DatabaseManager, db_session_scope
 from database.core.column_types import utcnow
 from database.models import ApplicationStatusHistory, JobApplication
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 from utils.errors import ValidationError
 
 
-def track(user_id, steps, **fields):
+def track(user_id: int, steps: list[tuple[str, int]], **fields: Any) -> int:
     """An application whose statuses happened ``steps`` = [(status, days ago), ...]."""
     now = utcnow()
     first_status, first_ago = steps[0]
@@ -33,12 +35,13 @@ def track(user_id, steps, **fields):
         ).all()
         for row, (_status, ago) in zip(rows, steps, strict=True):
             row.changed_at = now - timedelta(days=ago)
-        session.get(JobApplication, app.id).status_changed_at = now - timedelta(days=steps[-1][1])
+        stored = existing(session.get(JobApplication, app.id))
+        stored.status_changed_at = now - timedelta(days=steps[-1][1])
     return app.id
 
 
 @pytest.fixture
-def pipeline(db):
+def pipeline(db: DatabaseManager) -> dict[str, int]:
     user = DatabaseUtils.create_user(email="seeker@example.com").id
     r1 = DatabaseUtils.add_resume(user, "cv_v1.pdf", "/cv1.pdf", is_active=False).id
     r2 = DatabaseUtils.add_resume(user, "cv_v2.pdf", "/cv2.pdf").id
@@ -55,7 +58,7 @@ def pipeline(db):
     return {"user": user, "r1": r1, "r2": r2, **ids}
 
 
-def test_funnel_counts_each_stage_reached(pipeline):
+def test_funnel_counts_each_stage_reached(pipeline: dict[str, int]) -> None:
     funnel = DatabaseUtils.get_application_funnel(pipeline["user"])
     assert funnel["total_applications"] == 5
     assert [(s["stage"], s["count"]) for s in funnel["stages"]] == [
@@ -65,13 +68,13 @@ def test_funnel_counts_each_stage_reached(pipeline):
     assert funnel["stages"][2]["percent_of_applied"] == 25.0
 
 
-def test_funnel_period_keeps_recent_applications(pipeline):
+def test_funnel_period_keeps_recent_applications(pipeline: dict[str, int]) -> None:
     funnel = DatabaseUtils.get_application_funnel(pipeline["user"], days=12)
     assert funnel["total_applications"] == 2  # D (today) and E (10 days ago)
     assert funnel["stages"][0]["count"] == 1
 
 
-def test_conversion_by_source(pipeline):
+def test_conversion_by_source(pipeline: dict[str, int]) -> None:
     rows = {r["source"]: r for r in DatabaseUtils.get_conversion_by_source(pipeline["user"])}
     assert set(rows) == {"linkedin", "indeed", None}
     linkedin = rows["linkedin"]
@@ -82,7 +85,7 @@ def test_conversion_by_source(pipeline):
     assert rows[None]["applications"] == 0 and rows[None]["response_rate"] == 0.0
 
 
-def test_conversion_by_resume(pipeline):
+def test_conversion_by_resume(pipeline: dict[str, int]) -> None:
     rows = {r["resume_id"]: r for r in DatabaseUtils.get_conversion_by_resume(pipeline["user"])}
     assert rows[pipeline["r1"]]["filename"] == "cv_v1.pdf"
     assert (rows[pipeline["r1"]]["applications"], rows[pipeline["r1"]]["interviews"]) == (2, 1)
@@ -90,7 +93,7 @@ def test_conversion_by_resume(pipeline):
     assert rows[None]["filename"] is None and rows[None]["applications"] == 1
 
 
-def test_time_in_stage_median_and_p75_include_current_stays(pipeline):
+def test_time_in_stage_median_and_p75_include_current_stays(pipeline: dict[str, int]) -> None:
     stays = {r["status"]: r for r in DatabaseUtils.get_time_in_stage(pipeline["user"])}
     applied = stays["applied"]  # 5, 2, 30 (still there), 4 days
     assert (applied["applications"], applied["current"]) == (4, 1)
@@ -103,14 +106,14 @@ def test_time_in_stage_median_and_p75_include_current_stays(pipeline):
     assert list(stays)[:3] == ["pending", "applied", "screening"]
 
 
-def test_response_rate_and_days_to_first_response(pipeline):
+def test_response_rate_and_days_to_first_response(pipeline: dict[str, int]) -> None:
     stats = DatabaseUtils.get_response_stats(pipeline["user"])
     assert (stats["applications"], stats["responses"], stats["response_rate"]) == (4, 3, 75.0)
     assert stats["median_days_to_first_response"] == pytest.approx(4.0, abs=0.05)  # 5, 2, 4
     assert stats["average_days_to_first_response"] == pytest.approx(3.7, abs=0.05)
 
 
-def test_applications_per_week_covers_every_week(pipeline):
+def test_applications_per_week_covers_every_week(pipeline: dict[str, int]) -> None:
     weeks = DatabaseUtils.get_applications_per_week(pipeline["user"], weeks=6)
     assert len(weeks) == 6
     assert sum(w["applications"] for w in weeks) == 5
@@ -121,7 +124,7 @@ def test_applications_per_week_covers_every_week(pipeline):
     assert weeks[-1]["applications"] >= 1
 
 
-def test_stale_applications_oldest_first(pipeline):
+def test_stale_applications_oldest_first(pipeline: dict[str, int]) -> None:
     stale = DatabaseUtils.get_stale_applications(pipeline["user"], days=14)
     assert [s["id"] for s in stale] == [pipeline["C"]]
     assert stale[0]["days_since_change"] == 30 and stale[0]["status"] == "applied"
@@ -129,7 +132,7 @@ def test_stale_applications_oldest_first(pipeline):
     assert [s["id"] for s in five] == [pipeline["C"], pipeline["E"]]
 
 
-def test_user_without_applications_gets_zeros(db):
+def test_user_without_applications_gets_zeros(db: DatabaseManager) -> None:
     user = DatabaseUtils.create_user(email="new@example.com").id
     assert DatabaseUtils.get_application_funnel(user)["stages"][0] == {
         "stage": "applied", "count": 0, "conversion_rate": 0.0, "percent_of_applied": 0.0,
@@ -140,7 +143,7 @@ def test_user_without_applications_gets_zeros(db):
     assert DatabaseUtils.get_stale_applications(user) == []
 
 
-def test_other_users_rows_are_not_counted(pipeline):
+def test_other_users_rows_are_not_counted(pipeline: dict[str, int]) -> None:
     other = DatabaseUtils.create_user(email="other@example.com").id
     track(other, [("applied", 40)], source="linkedin")
     assert DatabaseUtils.get_application_funnel(pipeline["user"])["total_applications"] == 5
@@ -154,13 +157,15 @@ def test_other_users_rows_are_not_counted(pipeline):
      ("get_stale_applications", {"limit": 0}, "limit"),
      ("get_response_stats", {"days": True}, "days")],
 )  # fmt: skip
-def test_bad_arguments_name_their_field(pipeline, call, kwargs, field):
+def test_bad_arguments_name_their_field(
+    pipeline: dict[str, int], call: str, kwargs: dict[str, Any], field: str
+) -> None:
     with pytest.raises(ValidationError) as caught:
         getattr(DatabaseUtils, call)(pipeline["user"], **kwargs)
     assert caught.value.field == field
 
 
-def test_unknown_user_is_a_validation_error(db):
+def test_unknown_user_is_a_validation_error(db: DatabaseManager) -> None:
     with pytest.raises(ValidationError) as caught:
         DatabaseUtils.get_time_in_stage(12345)
     assert caught.value.field == "user_id"
