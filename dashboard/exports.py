@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from dashboard.components.status import status_label
 from database.core.column_types import utcnow
 from database.models import ApplicationStatusHistory, JobApplication
 
@@ -170,14 +171,14 @@ def _summary_lines(applications: Sequence[JobApplication]) -> list[str]:
         first = min(a.application_date for a in applications)
         last = max(a.application_date for a in applications)
         lines.append(f"First application: {_day(first)}; latest: {_day(last)}")
-    lines += [f"{status.replace('_', ' ')}: {n}" for status, n in sorted(counts.items())]
+    lines += [f"{status_label(status)}: {n}" for status, n in sorted(counts.items())]
     return lines
 
 
 def _timeline_lines(entries: Sequence[ApplicationStatusHistory]) -> list[str]:
     lines = []
     for entry in entries:
-        move = entry.to_status.value.replace("_", " ")
+        move = status_label(entry.to_status)
         note = f" - {entry.notes}" if entry.notes else ""
         lines.append(f"{_day(entry.changed_at)}  {move}{note}")
     return lines
@@ -207,7 +208,7 @@ def applications_pdf(
         pdf.paragraph(f"{application.company} - {application.job_title}", size=11, bold=True)
         details = [
             f"Applied {_day(application.application_date)}",
-            f"status {application.status.value.replace('_', ' ')}",
+            f"status {status_label(application.status)}",
         ]
         if application.location:
             details.append(application.location)

@@ -1,9 +1,9 @@
-"""The schema: one declarative base, a UTC timestamp mixin, the enums and the tables.
+"""The schema: the enums and the tables.
 
 Rules live in the schema as well as in the validators: unique keys, foreign keys
-with ``ON DELETE`` actions, and CHECK constraints. Constraint names follow one
-naming convention, so the data boundary can turn a violated constraint back into
-the field it protects (see :mod:`database.core.errors`).
+with ``ON DELETE`` actions, and CHECK constraints. The declarative base, its
+naming convention and the column builders the tables share are in
+:mod:`database.core.base`.
 """
 
 from __future__ import annotations
@@ -15,55 +15,27 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     false,
-    func,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from database.core.column_types import JSONValue, UTCDateTime, utcnow
+from database.core.base import (
+    NAMING_CONVENTION,
+    Base,
+    TimestampMixin,
+    enum_column,
+    owned_collection,
+    timestamp_column,
+)
+from database.core.column_types import JSONValue, UTCDateTime
 from database.core.keys import email_key
-from database.core.loading import explain_unloaded_relationships
-from database.core.serialization import DictMixin
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DictMixin, DeclarativeBase):
-    """The one declarative base of the project; every model has ``to_dict()``.
-
-    Relationships: typed, ``back_populates``, lazy inside a session; the
-    loading policy of detached objects is in :mod:`database.core.loading`.
-    """
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-explain_unloaded_relationships(Base)
-# Owned rows: the database cascades their deletion (passive_deletes: the ORM never
-# loads a collection just to delete it); newest first, as the API lists them.
-_OWNED = "all, delete-orphan"
-
-
-def _owned(back_populates: str, order_by: str) -> Any:
-    """A collection its parent owns: deleted with it, by the database's ON DELETE CASCADE."""
-    return relationship(
-        back_populates=back_populates, order_by=order_by, cascade=_OWNED, passive_deletes=True
-    )
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -105,27 +77,14 @@ class SettingType(enum.StrEnum):
     JSON = "json"
 
 
-def _enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
-    # A VARCHAR plus a CHECK of the allowed values: portable, and migrations stay plain.
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-class TimestampMixin:
-    """``created_at`` and ``updated_at``, timezone-aware UTC, set by the ORM."""
-
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
+def _salary_checks() -> tuple[CheckConstraint, ...]:
+    # A salary range (preferred or offered) is ordered and never negative.
+    return (
+        CheckConstraint(
+            "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
+            name="salary_range",
+        ),
+        CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_min_non_negative"),
     )
 
 
@@ -163,16 +122,20 @@ class User(TimestampMixin, Base):
     preferences: Mapped[UserPreferences | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True, uselist=False
     )
-    resumes: Mapped[list[Resume]] = _owned("user", "(Resume.upload_date.desc(), Resume.id.desc())")
-    applications: Mapped[list[JobApplication]] = _owned(
+    # Newest first, as the API lists them.
+    resumes: Mapped[list[Resume]] = owned_collection(
+        "user", "(Resume.upload_date.desc(), Resume.id.desc())"
+    )
+    applications: Mapped[list[JobApplication]] = owned_collection(
         "user", "(JobApplication.application_date.desc(), JobApplication.id.desc())"
     )
-    search_history: Mapped[list[SearchHistory]] = _owned(
+    search_history: Mapped[list[SearchHistory]] = owned_collection(
         "user", "(SearchHistory.search_date.desc(), SearchHistory.id.desc())"
     )
 
     # A secret, and a lookup key derived from ``email``.
     hidden_fields = frozenset({"password_hash", "email_key"})
+    repr_fields = ("id", "email")
 
     @validates("email")
     def _derive_email_key(self, _name: str, value: str) -> str:
@@ -185,9 +148,6 @@ class User(TimestampMixin, Base):
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or self.email
 
-    def __repr__(self) -> str:
-        return f"User(id={self.id!r}, email={self.email!r})"
-
 
 # One account per email identity: "Ann@x.org", "ann@x.org" and "ANN@X.ORG" are one,
 # for all of Unicode (the key is case-folded in Python, the same on every engine).
@@ -198,13 +158,7 @@ class UserPreferences(TimestampMixin, Base):
     """What a user is looking for; one row per user."""
 
     __tablename__ = "user_preferences"
-    __table_args__ = (
-        CheckConstraint(
-            "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
-            name="salary_range",
-        ),
-        CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_min_non_negative"),
-    )
+    __table_args__ = (*_salary_checks(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -222,8 +176,7 @@ class UserPreferences(TimestampMixin, Base):
 
     user: Mapped[User] = relationship(back_populates="preferences")
 
-    def __repr__(self) -> str:
-        return f"UserPreferences(id={self.id!r}, user_id={self.user_id!r})"
+    repr_fields = ("id", "user_id")
 
 
 class Resume(TimestampMixin, Base):
@@ -245,9 +198,7 @@ class Resume(TimestampMixin, Base):
     skills_extracted: Mapped[list[str]] = mapped_column(JSONValue, default=list)
     experience_level: Mapped[str | None] = mapped_column(String(50))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    upload_date: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
+    upload_date: Mapped[datetime] = timestamp_column()
 
     user: Mapped[User] = relationship(back_populates="resumes")
     # ON DELETE SET NULL: the database unlinks the applications of a deleted resume.
@@ -255,8 +206,7 @@ class Resume(TimestampMixin, Base):
         back_populates="resume", passive_deletes=True, order_by="JobApplication.id"
     )
 
-    def __repr__(self) -> str:
-        return f"Resume(id={self.id!r}, user_id={self.user_id!r}, filename={self.filename!r})"
+    repr_fields = ("id", "user_id", "filename")
 
 
 class JobApplication(TimestampMixin, Base):
@@ -264,11 +214,7 @@ class JobApplication(TimestampMixin, Base):
 
     __tablename__ = "job_applications"
     __table_args__ = (
-        CheckConstraint(
-            "salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max",
-            name="salary_range",
-        ),
-        CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_min_non_negative"),
+        *_salary_checks(),
         CheckConstraint(
             "match_score IS NULL OR (match_score >= 0 AND match_score <= 100)",
             name="match_score_range",
@@ -310,12 +256,10 @@ class JobApplication(TimestampMixin, Base):
     job_url: Mapped[str | None] = mapped_column(String(2048))
     source: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[ApplicationStatus] = mapped_column(
-        _enum_column(ApplicationStatus, "application_status"),
+        enum_column(ApplicationStatus, "application_status"),
         default=ApplicationStatus.APPLIED,
     )
-    application_date: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
+    application_date: Mapped[datetime] = timestamp_column()
     salary_min: Mapped[int | None] = mapped_column(Integer)
     salary_max: Mapped[int | None] = mapped_column(Integer)
     salary_currency: Mapped[str | None] = mapped_column(String(3))
@@ -325,9 +269,7 @@ class JobApplication(TimestampMixin, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     interview_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     interview_type: Mapped[str | None] = mapped_column(String(50))
-    status_changed_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
+    status_changed_at: Mapped[datetime] = timestamp_column()
     # Digests of the normalised posting address and of company + title + location
     # (see database.domain.duplicates); written with the row, never by callers.
     url_key: Mapped[str | None] = mapped_column(String(32))
@@ -335,21 +277,16 @@ class JobApplication(TimestampMixin, Base):
 
     user: Mapped[User] = relationship(back_populates="applications")
     resume: Mapped[Resume | None] = relationship(back_populates="applications")
-    history: Mapped[list[ApplicationStatusHistory]] = _owned(
+    history: Mapped[list[ApplicationStatusHistory]] = owned_collection(
         "application", "(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)"
     )
     # ``notes`` is the application's own text column; this is the log of dated notes.
-    notes_log: Mapped[list[ApplicationNote]] = _owned(
+    notes_log: Mapped[list[ApplicationNote]] = owned_collection(
         "application", "(ApplicationNote.created_at, ApplicationNote.id)"
     )
 
     hidden_fields = frozenset({"url_key", "posting_key"})
-
-    def __repr__(self) -> str:
-        return (
-            f"JobApplication(id={self.id!r}, user_id={self.user_id!r}, "
-            f"job_title={self.job_title!r}, company={self.company!r}, status={self.status!r})"
-        )
+    repr_fields = ("id", "user_id", "job_title", "company", "status")
 
 
 class ApplicationStatusHistory(Base):
@@ -373,23 +310,17 @@ class ApplicationStatusHistory(Base):
         ForeignKey("job_applications.id", ondelete="CASCADE")
     )
     from_status: Mapped[ApplicationStatus | None] = mapped_column(
-        _enum_column(ApplicationStatus, "history_from_status")
+        enum_column(ApplicationStatus, "history_from_status")
     )
     to_status: Mapped[ApplicationStatus] = mapped_column(
-        _enum_column(ApplicationStatus, "history_to_status")
+        enum_column(ApplicationStatus, "history_to_status")
     )
-    changed_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
+    changed_at: Mapped[datetime] = timestamp_column()
     notes: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[JobApplication] = relationship(back_populates="history")
 
-    def __repr__(self) -> str:
-        return (
-            f"ApplicationStatusHistory(application_id={self.application_id!r}, "
-            f"from_status={self.from_status!r}, to_status={self.to_status!r})"
-        )
+    repr_fields = ("application_id", "from_status", "to_status")
 
 
 class ApplicationNote(TimestampMixin, Base):
@@ -411,8 +342,7 @@ class ApplicationNote(TimestampMixin, Base):
 
     application: Mapped[JobApplication] = relationship(back_populates="notes_log")
 
-    def __repr__(self) -> str:
-        return f"ApplicationNote(id={self.id!r}, application_id={self.application_id!r})"
+    repr_fields = ("id", "application_id")
 
 
 class SearchHistory(TimestampMixin, Base):
@@ -441,14 +371,11 @@ class SearchHistory(TimestampMixin, Base):
     filtered_results: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     applications_made: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     search_duration: Mapped[float | None] = mapped_column(Float)
-    search_date: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
+    search_date: Mapped[datetime] = timestamp_column()
 
     user: Mapped[User] = relationship(back_populates="search_history")
 
-    def __repr__(self) -> str:
-        return f"SearchHistory(id={self.id!r}, user_id={self.user_id!r})"
+    repr_fields = ("id", "user_id")
 
 
 class AIAnalysisCache(TimestampMixin, Base):
@@ -462,8 +389,7 @@ class AIAnalysisCache(TimestampMixin, Base):
     results: Mapped[Any] = mapped_column(JSONValue)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
-    def __repr__(self) -> str:
-        return f"AIAnalysisCache(cache_key={self.cache_key!r}, expires_at={self.expires_at!r})"
+    repr_fields = ("cache_key", "expires_at")
 
 
 class SystemSetting(TimestampMixin, Base):
@@ -475,7 +401,7 @@ class SystemSetting(TimestampMixin, Base):
     setting_key: Mapped[str] = mapped_column(String(100), unique=True)
     setting_value: Mapped[str | None] = mapped_column(Text)
     setting_type: Mapped[SettingType] = mapped_column(
-        _enum_column(SettingType, "setting_type"), default=SettingType.STRING
+        enum_column(SettingType, "setting_type"), default=SettingType.STRING
     )
     description: Mapped[str | None] = mapped_column(Text)
 
@@ -491,12 +417,9 @@ class SchemaMigration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(32), unique=True)
     description: Mapped[str] = mapped_column(String(255))
-    applied_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
-    )
+    applied_at: Mapped[datetime] = timestamp_column()
 
-    def __repr__(self) -> str:
-        return f"SchemaMigration(version={self.version!r})"
+    repr_fields = ("version",)
 
 
 #: The tables of the schema, in an order where each table follows those it references.
@@ -504,6 +427,7 @@ TABLES = tuple(Base.metadata.sorted_tables)
 
 __all__ = [
     "INTERVIEW_STATUSES",
+    "NAMING_CONVENTION",
     "TABLES",
     "AIAnalysisCache",
     "ApplicationNote",

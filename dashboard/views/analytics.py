@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.components.status import status_label
 from dashboard.views import settings
-from dashboard.views.application_detail import status_label
 from database.utilities import DatabaseUtils
 
 CACHE_SECONDS = 60

@@ -7,18 +7,14 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import forms
-from dashboard.text import md
+from dashboard.components import forms
+from dashboard.components.status import status_label
+from dashboard.components.text import md
 from dashboard.views import application_form
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 
 SELECTED = "selected_application"
-
-
-def status_label(status: ApplicationStatus | str) -> str:
-    """A status as people read it: "interview scheduled"."""
-    return ApplicationStatus(status).value.replace("_", " ")
 
 
 def _change_status(application_id: int, form: str) -> None:

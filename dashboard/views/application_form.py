@@ -7,8 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import forms
-from dashboard.text import md
+from dashboard.components import forms
+from dashboard.components.status import status_label
+from dashboard.components.text import md
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 
@@ -120,7 +121,7 @@ def add_form(user_id: int) -> None:
             statuses,
             index=statuses.index(ApplicationStatus.APPLIED),
             key=_key(ADD_FORM, "status"),
-            format_func=lambda s: s.value.replace("_", " "),
+            format_func=status_label,
         )
         st.form_submit_button("Add application", type="primary", on_click=_add, args=(user_id,))
 

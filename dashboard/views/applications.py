@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.components.status import status_label
 from dashboard.views import application_detail, application_form, board, transfers
-from dashboard.views.application_detail import status_label
 from database.models import ApplicationStatus, JobApplication
 from database.utilities import DatabaseUtils
 

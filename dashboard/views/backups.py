@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import forms, state
+from dashboard import state
+from dashboard.components import forms
 from database.io.backup import BackupManager
 
 CREATE = "backup_create"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import forms
-from dashboard.text import md
-from dashboard.views.application_detail import status_label
+from dashboard.components import forms
+from dashboard.components.status import status_label
+from dashboard.components.text import md
 from database.models import ApplicationStatus as S
 from database.models import JobApplication
 from database.utilities import DatabaseUtils

@@ -6,8 +6,8 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import forms
-from dashboard.text import md
+from dashboard.components import forms
+from dashboard.components.text import md
 from database.core.keys import email_key
 from database.models import User, UserPreferences
 from database.utilities import DatabaseUtils

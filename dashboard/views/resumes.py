@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import forms, resume_files, state
-from dashboard.text import md
+from dashboard import resume_files, state
+from dashboard.components import forms
+from dashboard.components.text import md
 from database.models import Resume
 from database.utilities import DatabaseUtils
 
@@ -13,9 +14,8 @@ FORM = "upload_resume"
 
 
 def _upload(user_id: int) -> None:
-    upload = st.session_state.get(f"{FORM}.file")
+    upload = forms.uploaded_file(FORM, "Choose a file first.")
     if upload is None:
-        st.session_state[f"_errors.{FORM}"] = {"file": "Choose a file first."}
         return
     content = upload.getvalue()
 

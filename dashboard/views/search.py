@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from dashboard.text import md
-from dashboard.views.application_detail import SELECTED, status_label
+from dashboard.components.status import status_label
+from dashboard.components.text import md
+from dashboard.views.application_detail import SELECTED
 from database.utilities import DatabaseUtils
 from utils.errors import AutoApplyerError, ValidationError
 
@@ -32,30 +34,48 @@ def _open(application_id: int) -> None:
     st.session_state["page"] = "Applications"
 
 
-def _application_hits(user_id: int, query: str) -> None:
-    hits: list[dict[str, Any]] = DatabaseUtils.search_applications(user_id, query, limit=LIMIT)
-    st.subheader(f"Applications ({len(hits)}{'+' if len(hits) == LIMIT else ''})")
+def _hit_list(
+    title: str,
+    hits: list[dict[str, Any]],
+    nothing: str,
+    heading: Callable[[dict[str, Any]], None],
+    actions: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """One section of results: each hit's heading, its highlighted snippet, its actions."""
+    st.subheader(title)
     if not hits:
-        st.caption("No application matches.")
+        st.caption(nothing)
     for hit in hits:
         with st.container(border=True):
-            st.markdown(f"**{md(hit['job_title'])}** at {md(hit['company'])}")
-            st.caption(
-                f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}"
-            )
+            heading(hit)
             st.markdown(highlighted(str(hit.get("snippet") or "")))
-            st.button("Open", key=f"search.open.{hit['id']}", on_click=_open, args=(hit["id"],))
+            if actions is not None:
+                actions(hit)
+
+
+def _application_heading(hit: dict[str, Any]) -> None:
+    st.markdown(f"**{md(hit['job_title'])}** at {md(hit['company'])}")
+    st.caption(f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}")
+
+
+def _open_button(hit: dict[str, Any]) -> None:
+    st.button("Open", key=f"search.open.{hit['id']}", on_click=_open, args=(hit["id"],))
+
+
+def _resume_heading(hit: dict[str, Any]) -> None:
+    st.markdown(f"**{md(hit.get('filename', 'resume'))}**")
+
+
+def _application_hits(user_id: int, query: str) -> None:
+    hits: list[dict[str, Any]] = DatabaseUtils.search_applications(user_id, query, limit=LIMIT)
+    more = "+" if len(hits) == LIMIT else ""
+    title = f"Applications ({len(hits)}{more})"
+    _hit_list(title, hits, "No application matches.", _application_heading, _open_button)
 
 
 def _resume_hits(user_id: int, query: str) -> None:
     hits: list[dict[str, Any]] = DatabaseUtils.search_resumes(user_id, query, limit=LIMIT)
-    st.subheader(f"Resumes ({len(hits)})")
-    if not hits:
-        st.caption("No resume matches.")
-    for hit in hits:
-        with st.container(border=True):
-            st.markdown(f"**{md(hit.get('filename', 'resume'))}**")
-            st.markdown(highlighted(str(hit.get("snippet") or "")))
+    _hit_list(f"Resumes ({len(hits)})", hits, "No resume matches.", _resume_heading)
 
 
 def render(user_id: int) -> None:

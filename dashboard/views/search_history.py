@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import forms
+from dashboard.components import forms
 from database.utilities import DatabaseUtils
 
 FORM = "record_search"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import forms, state
+from dashboard import state
+from dashboard.components import forms
 from database.utilities import DatabaseUtils
 
 PAGE_SIZE = "dashboard.page_size"

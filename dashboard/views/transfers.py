@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, forms, queries, state
-from dashboard.text import md
+from dashboard import exports, queries, state
+from dashboard.components import forms
+from dashboard.components.text import md
 from database.io.csv_io import ImportReport
 from database.utilities import DatabaseUtils
 
@@ -60,13 +61,12 @@ def _downloads(user_id: int, criteria: queries.ApplicationFilter) -> None:
 
 
 def _import(user_id: int) -> None:
-    upload = st.session_state.get(f"{IMPORT_FORM}.file")
+    upload = forms.uploaded_file(IMPORT_FORM, "Choose a CSV file first.")
     if upload is None:
-        st.session_state[f"_errors.{IMPORT_FORM}"] = {"file": "Choose a CSV file first."}
         return
     content = upload.getvalue()
     if len(content) > MAX_IMPORT_BYTES:
-        st.session_state[f"_errors.{IMPORT_FORM}"] = {"file": "File must be at most 20 MB"}
+        forms.set_error(IMPORT_FORM, "file", "File must be at most 20 MB")
         return
     reports: list[ImportReport] = []
     with tempfile.TemporaryDirectory() as folder:

@@ -1,4 +1,4 @@
-"""User text inside Streamlit markdown (titles, messages, labels all render markdown)."""
+"""Escaping of user text shown in Streamlit markdown (titles, messages, labels render it)."""
 
 from __future__ import annotations
 

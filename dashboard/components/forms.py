@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import state
 from utils.errors import AutoApplyerError, ValidationError
@@ -46,15 +47,20 @@ def general_error(form: str, known_fields: Iterable[str]) -> None:
             st.error(message if name == GENERAL else f"{name}: {message}")
 
 
+def set_error(form: str, field: str, message: str) -> None:
+    """Make ``message`` the form's error, drawn next to ``field`` (or above the form)."""
+    st.session_state[_errors_key(form)] = {field: message}
+
+
 def attempt(form: str, action: Callable[[], Any], success: str, clear: Iterable[str] = ()) -> bool:
     """Run ``action``; on success flash ``success`` and clear the keys ``clear``."""
     try:
         action()
     except ValidationError as exc:
-        st.session_state[_errors_key(form)] = {exc.field: f"{_label(exc.field)} {exc.rule}"}
+        set_error(form, exc.field, f"{_label(exc.field)} {exc.rule}")
         return False
     except AutoApplyerError as exc:
-        st.session_state[_errors_key(form)] = {GENERAL: str(exc)}
+        set_error(form, GENERAL, str(exc))
         return False
     st.session_state[_errors_key(form)] = {}
     for key in clear:
@@ -66,6 +72,14 @@ def attempt(form: str, action: Callable[[], Any], success: str, clear: Iterable[
 
 def _label(field: str) -> str:
     return field.replace("_", " ").capitalize()
+
+
+def uploaded_file(form: str, missing: str) -> UploadedFile | None:
+    """The file chosen in the form's ``file`` uploader, or ``None`` with ``missing`` as error."""
+    upload: UploadedFile | None = st.session_state.get(f"{form}.file")
+    if upload is None:
+        set_error(form, "file", missing)
+    return upload
 
 
 def text_or_none(key: str) -> str | None:
