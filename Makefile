@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest-xdist workers; each has its own databases on every engine.
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test lint format bench clean pg-start pg-stop
 
@@ -20,12 +22,12 @@ run: setup
 
 test: setup lint
 	scripts/install-browser.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy database utils dashboard
+	$(VENV)/bin/mypy database utils dashboard cli tests benchmarks
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -127,7 +127,7 @@ def write_synthetic_backup(path: Path, apps: int, description: int) -> int:
     counts = {t.name: 0 for t in BACKUP_TABLES}
     with BackupFileWriter(path, compress=False) as out:
         rows = _rows(apps, description)
-        pending = next(rows)
+        pending: tuple[str, dict[str, Any]] | None = next(rows)
         for table in BACKUP_TABLES:
             out.start_table(table.name)
             codec = CODECS[table.name]
@@ -183,7 +183,7 @@ def _ours_backup(url: str, folder: str, name: str) -> dict[str, Any]:
     return {}
 
 
-CHILD_OPERATIONS = {
+CHILD_OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "ours-restore": _ours_restore,
     "ours-backup": _ours_backup,
 }

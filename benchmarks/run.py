@@ -159,9 +159,9 @@ class Bench:
                 now = NOW
                 tuples = [app_tuple(user, with_keys(r), now, self.sqlite) for r in rows]
                 if raw_peak is None:
-                    raw_peak = peak_kib(lambda t=tuples: raw.bulk(t))
+                    raw_peak = peak_kib(partial(raw.bulk, tuples))
                     continue
-                raw_time += _timed(lambda t=tuples: raw.bulk(t))
+                raw_time += _timed(partial(raw.bulk, tuples))
                 raw_rows += len(rows)
         self.per_user = target
         console.log(f"{self.engine}: {size:,} rows loaded in {time.perf_counter() - started:.0f} s")
@@ -223,9 +223,7 @@ class Bench:
         for name, call in operations.items():
             statements = captured_reads(engine, call)
             api, replay = paired_medians(
-                lambda _i, c=call: c(),
-                lambda _i, s=statements: [raw.run(*x) for x in s],
-                repeat,
+                _per_index(call), _per_index(partial(_replay, raw, statements)), repeat
             )
             self.record(size, name, api, replay, "ms", peak_kib(call))
         for label, query in (("rare", RARE_QUERY), ("common", COMMON_QUERY)):
@@ -274,6 +272,16 @@ def _timed(work: Callable[[], Any]) -> float:
     start = time.perf_counter()
     work()
     return time.perf_counter() - start
+
+
+def _per_index(work: Callable[[], Any]) -> Callable[[int], Any]:
+    """``work`` as ``paired_medians`` calls it: with a repetition index it ignores."""
+    return lambda _i: work()
+
+
+def _replay(raw: RawSQLite | RawPostgres, statements: list[tuple[str, Any]]) -> list[Any]:
+    """The rows of each captured read statement, run through the raw driver."""
+    return [raw.run(*x) for x in statements]
 
 
 def bench_engine(engine: str, args: argparse.Namespace) -> list[Result]:

@@ -19,20 +19,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from database.connection import DatabaseManager, cleanup_database, init_database
-from database.models import TABLES
+from database.connection import DatabaseManager, cleanup_database
+from tests.support.engines import ENGINES, ROOT, open_database
+from tests.support.reliability import collected_figures, end_figures, start_figures
 
-ROOT = Path(__file__).resolve().parent.parent
-ALL_ENGINES = ("sqlite_memory", "sqlite_file", "postgresql")
-ENGINES = tuple(
-    e for e in os.environ.get("AUTO_APPLYER_TEST_ENGINES", ",".join(ALL_ENGINES)).split(",") if e
-)
-_pg_fresh: dict[str, bool] = {}
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the main process, before any worker starts
+        start_figures()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    figures = collected_figures()
+    if figures:
+        terminalreporter.section("reliability figures")
+        for line in figures:
+            terminalreporter.write_line(line)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        end_figures()
 
 
 def pytest_report_header() -> str:
@@ -103,42 +115,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
 @pytest.fixture(params=ENGINES)
 def engine_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-def url_for(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    """The ``DATABASE_URL`` of ``engine_name`` (``None``: the testing environment)."""
-    if engine_name == "sqlite_memory":
-        return None
-    if engine_name == "sqlite_file":
-        return f"sqlite:///{tmp_path / 'auto_applyer_test.db'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
-def open_database(
-    engine_name: str,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> DatabaseManager:
-    """Initialise the global database on ``engine_name``, empty and at the latest schema."""
-    url = url_for(engine_name, request, tmp_path)
-    if url is None:
-        return init_database("testing")
-    monkeypatch.setenv("DATABASE_URL", url)
-    if engine_name != "postgresql":
-        return init_database("development")
-    # One drop-and-migrate per run, then truncation between tests (much faster).
-    manager = init_database("production", drop_existing=not _pg_fresh.get(url))
-    _pg_fresh[url] = True
-    truncate_all(manager)
-    return manager
-
-
-def truncate_all(manager: DatabaseManager) -> None:
-    """Empty every data table of the schema, keeping the migration records."""
-    names = [t.name for t in TABLES if t.name != "schema_migrations"]
-    with manager.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ rewrites it to name the relationship and say how to load it.
 
 The rewrite wraps the class-level lazy loader of each relationship (the
 ``callable_`` of its attribute implementation), which SQLAlchemy has no public
-hook for; ``tests/integration/test_relationships.py`` pins the behaviour, so an
+hook for; ``tests/integration/core/test_relationships.py`` pins the behaviour, so an
 upgrade that changes the internals fails loudly rather than silently.
 """
 

@@ -21,7 +21,7 @@ def fetch_rows(conn: Connection, statement: str, parameters: Any) -> list[tuple[
     statement goes through the connection's cursor-execution step, so events
     (statement capture, ``echo``) and the wrapping of driver errors are as for
     any statement, but no execution context or result object is built.
-    ``tests/integration/test_query_plans.py`` sees these statements, so an
+    ``tests/integration/core/test_query_plans.py`` sees these statements, so an
     SQLAlchemy upgrade that changed that step would fail there.
     """
     cursor = conn.connection.cursor()

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
 from tests.dashboard.helpers import errors, no_exceptions, successes
+from tests.support.checks import existing
 
 Start = Callable[..., AppTest]
 OWN = "referral from Tom, contact Anna"
@@ -26,7 +27,7 @@ def test_adding_a_note_shows_it_in_the_timeline(app: Start, user_id: int) -> Non
     ]
     assert any(m.value.endswith("` note: Called Anna\\: call back Friday") for m in at.markdown)
     assert at.text_area(key=f"note_{app_id}.body").value == ""
-    assert DatabaseUtils.get_application(app_id).notes == OWN
+    assert existing(DatabaseUtils.get_application(app_id)).notes == OWN
 
 
 def test_a_blank_note_is_reported_on_its_field_and_saves_nothing(app: Start, user_id: int) -> None:
@@ -44,5 +45,5 @@ def test_moving_a_card_keeps_the_applications_own_notes(app: Start, user_id: int
     at = app(user_id)
     at.selectbox(key=f"board.move.{app_id}").set_value(ApplicationStatus.SCREENING).run()
     no_exceptions(at)
-    assert DatabaseUtils.get_application(app_id).notes == OWN
+    assert existing(DatabaseUtils.get_application(app_id)).notes == OWN
     assert DatabaseUtils.get_application_history(app_id)[-1].to_status == "screening"

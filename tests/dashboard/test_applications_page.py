@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Element
 
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
@@ -139,6 +140,7 @@ def test_table_pages_and_filters(app: Start, user_id: int) -> None:
     assert len(at.dataframe[0].value) == 25
     assert any("**60** applications" in m.value for m in at.markdown)
     pager = next(w for w in at.get("pagination"))
+    assert isinstance(pager, Element)
     pager.set_value(3).run()
     no_exceptions(at)
     assert list(at.dataframe[0].value["Job title"])[:2] == ["Engineer 9", "Engineer 8"]

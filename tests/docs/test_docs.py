@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from database.connection import DatabaseManager
+from tests.support.engines import ROOT
 
 DOCS = ROOT / "docs"
 FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
@@ -68,7 +69,9 @@ def spec_context() -> dict[str, object]:
     }
 
 
-def test_the_api_guide_runs_top_to_bottom(db, capsys):
+def test_the_api_guide_runs_top_to_bottom(
+    db: DatabaseManager, capsys: pytest.CaptureFixture[str]
+) -> None:
     namespace: dict[str, object] = {"__name__": "docs_database"}
     blocks = python_blocks(DOCS / "database.md")
     assert len(blocks) >= 8
@@ -78,14 +81,16 @@ def test_the_api_guide_runs_top_to_bottom(db, capsys):
     assert "Total applications: 1" in capsys.readouterr().out
 
 
-def test_the_readme_example_runs(db, capsys):
+def test_the_readme_example_runs(db: DatabaseManager, capsys: pytest.CaptureFixture[str]) -> None:
     (block,) = python_blocks(ROOT / "README.md")
     exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
     assert "'screening': 1" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("number", range(1, len(SPEC_BLOCKS) + 1), ids=lambda n: f"spec-block-{n}")
-def test_the_specification_examples_run_unchanged(db, number, tmp_path, monkeypatch):
+def test_the_specification_examples_run_unchanged(
+    db: DatabaseManager, number: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("database.io.backup.manager.DEFAULT_BACKUP_DIR", tmp_path / "backups")
     block = SPEC_BLOCKS[number - 1]
     namespace = {"__name__": f"spec_block_{number}", **spec_context()}

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from database.connection import cleanup_database, get_database_manager, init_database
-from database.models import ApplicationStatus
+from database.connection import (
+    DatabaseManager,
+    cleanup_database,
+    get_database_manager,
+    init_database,
+)
+from database.models import ApplicationStatus, User
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 from utils.errors import ValidationError
 
 
-def make_user(email: str = "user@example.com", **fields):
+def make_user(email: str = "user@example.com", **fields: Any) -> User:
     return DatabaseUtils.create_user(
         email=email,
         first_name=fields.pop("first_name", "John"),
@@ -24,7 +31,7 @@ def make_user(email: str = "user@example.com", **fields):
 class TestDatabaseUtils:
     """The spec's walkthrough, run on in-memory SQLite, a SQLite file and PostgreSQL."""
 
-    def test_create_user_returns_readable_user_with_preferences(self, db):
+    def test_create_user_returns_readable_user_with_preferences(self, db: DatabaseManager) -> None:
         user = DatabaseUtils.create_user(
             email="user@example.com",
             first_name="John",
@@ -39,30 +46,30 @@ class TestDatabaseUtils:
         assert prefs is not None and prefs.user_id == user.id
         assert prefs.preferred_job_titles == []
 
-    def test_get_user_by_email_ignores_letter_case(self, db):
+    def test_get_user_by_email_ignores_letter_case(self, db: DatabaseManager) -> None:
         user = make_user("Mixed.Case@Example.com")
         found = DatabaseUtils.get_user_by_email("mixed.case@EXAMPLE.COM")
         assert found is not None and found.id == user.id
         assert found.email == "Mixed.Case@Example.com"
 
-    def test_get_user_returns_none_when_absent(self, db):
+    def test_get_user_returns_none_when_absent(self, db: DatabaseManager) -> None:
         assert DatabaseUtils.get_user_by_id(999) is None
         assert DatabaseUtils.get_user_by_email("nobody@example.com") is None
 
-    def test_update_user_changes_known_fields(self, db):
+    def test_update_user_changes_known_fields(self, db: DatabaseManager) -> None:
         user = make_user(job_title="Developer", experience_years=5)
         updated = DatabaseUtils.update_user(
             user.id, job_title="Senior Developer", experience_years=7, skills=["Python", "AWS"]
         )
         assert updated.job_title == "Senior Developer"
-        again = DatabaseUtils.get_user_by_id(user.id)
+        again = existing(DatabaseUtils.get_user_by_id(user.id))
         assert (again.job_title, again.experience_years, again.skills) == (
             "Senior Developer",
             7,
             ["Python", "AWS"],
         )
 
-    def test_update_user_preferences(self, db):
+    def test_update_user_preferences(self, db: DatabaseManager) -> None:
         user = make_user()
         DatabaseUtils.update_user_preferences(
             user.id,
@@ -72,7 +79,7 @@ class TestDatabaseUtils:
             salary_max=150000,
             remote_work_preference=True,
         )
-        prefs = DatabaseUtils.get_user_preferences(user.id)
+        prefs = existing(DatabaseUtils.get_user_preferences(user.id))
         assert prefs.preferred_locations == ["Cape Town", "Remote"]
         assert (prefs.salary_min, prefs.salary_max, prefs.remote_work_preference) == (
             100000,
@@ -80,7 +87,7 @@ class TestDatabaseUtils:
             True,
         )
 
-    def test_add_resume_and_list(self, db):
+    def test_add_resume_and_list(self, db: DatabaseManager) -> None:
         user = make_user()
         resume = DatabaseUtils.add_resume(
             user_id=user.id,
@@ -95,7 +102,7 @@ class TestDatabaseUtils:
         assert resume.is_active is True
         assert [r.id for r in DatabaseUtils.get_user_resumes(user.id)] == [resume.id]
 
-    def test_add_job_application_with_status_and_history(self, db):
+    def test_add_job_application_with_status_and_history(self, db: DatabaseManager) -> None:
         user = make_user()
         app = DatabaseUtils.add_job_application(
             user_id=user.id,
@@ -119,7 +126,7 @@ class TestDatabaseUtils:
             (None, ApplicationStatus.APPLIED)
         ]
 
-    def test_update_application_status_records_history_in_order(self, db):
+    def test_update_application_status_records_history_in_order(self, db: DatabaseManager) -> None:
         user = make_user()
         app = DatabaseUtils.add_job_application(user.id, "Dev", "TechCorp")
         DatabaseUtils.update_application_status(
@@ -130,7 +137,7 @@ class TestDatabaseUtils:
             interview_type="Phone",
         )
         DatabaseUtils.update_application_status(app.id, "offer_received")
-        stored = DatabaseUtils.get_application(app.id)
+        stored = existing(DatabaseUtils.get_application(app.id))
         assert stored.status is ApplicationStatus.OFFER_RECEIVED
         assert stored.interview_date == datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
         assert stored.interview_type == "Phone"
@@ -145,7 +152,7 @@ class TestDatabaseUtils:
         notes = DatabaseUtils.get_application_history(app.id)[1].notes
         assert notes == "Phone interview scheduled for tomorrow at 10 AM"
 
-    def test_get_user_applications_filters_and_limits(self, db):
+    def test_get_user_applications_filters_and_limits(self, db: DatabaseManager) -> None:
         user = make_user()
         for i in range(5):
             DatabaseUtils.add_job_application(
@@ -167,7 +174,7 @@ class TestDatabaseUtils:
         assert [a.job_title for a in applied] == ["Job 4", "Job 2", "Job 0"]
         assert len(DatabaseUtils.get_user_applications(user.id, status="pending")) == 2
 
-    def test_application_statistics(self, db):
+    def test_application_statistics(self, db: DatabaseManager) -> None:
         user = make_user()
         old = datetime(2020, 1, 1, tzinfo=UTC)
         a1 = DatabaseUtils.add_job_application(user.id, "A", "Co", match_score=80)
@@ -190,14 +197,14 @@ class TestDatabaseUtils:
         assert stats["status_breakdown"]["rejected"] == 1
         assert sum(stats["status_breakdown"].values()) == 4
 
-    def test_statistics_of_user_without_applications(self, db):
+    def test_statistics_of_user_without_applications(self, db: DatabaseManager) -> None:
         user = make_user()
         stats = DatabaseUtils.get_application_statistics(user.id)
         assert stats["total_applications"] == 0
         assert stats["interview_rate"] == 0.0
         assert stats["average_match_score"] == 0.0
 
-    def test_interview_counts_even_after_later_rejection(self, db):
+    def test_interview_counts_even_after_later_rejection(self, db: DatabaseManager) -> None:
         user = make_user()
         app = DatabaseUtils.add_job_application(user.id, "A", "Co")
         DatabaseUtils.update_application_status(app.id, "interviewed")
@@ -206,7 +213,7 @@ class TestDatabaseUtils:
         assert stats["interview_count"] == 1
         assert stats["interview_rate"] == 100.0
 
-    def test_add_search_history(self, db):
+    def test_add_search_history(self, db: DatabaseManager) -> None:
         user = make_user()
         entry = DatabaseUtils.add_search_history(
             user_id=user.id,
@@ -229,18 +236,18 @@ class TestDatabaseUtils:
 class TestSpecSetupStyle:
     """The spec's own set-up pattern: a fresh in-memory database per test."""
 
-    def setup_method(self):
+    def setup_method(self) -> None:
         cleanup_database()
         self.db_manager = init_database("testing", drop_existing=True)
 
-    def teardown_method(self):
+    def teardown_method(self) -> None:
         cleanup_database()
 
-    def test_manager_is_the_global_one(self):
+    def test_manager_is_the_global_one(self) -> None:
         assert get_database_manager() is self.db_manager
         assert self.db_manager.config.environment == "testing"
 
-    def test_each_test_starts_empty(self):
+    def test_each_test_starts_empty(self) -> None:
         assert DatabaseUtils.get_user_by_email("user@example.com") is None
         make_user()
         with pytest.raises(ValidationError):

@@ -2,8 +2,9 @@
 
 The suite runs on a SQLite file and on PostgreSQL (in-memory SQLite dies with
 its process, so killing a process proves nothing there). Each test records its
-figures with :func:`report`; they are printed in a "reliability figures"
-section of the terminal summary, whether or not ``-s`` is given.
+figures with :func:`tests.support.reliability.report`; tests/conftest.py prints
+them in a "reliability figures" section of the terminal summary, whether or not
+``-s`` is given and from every xdist worker.
 """
 
 from __future__ import annotations
@@ -15,25 +16,9 @@ from pathlib import Path
 import pytest
 
 from database.connection import DatabaseManager
-from database.core.config import DatabaseConfig, parse_url
-from database.migrations import MigrationManager
-from tests.conftest import ENGINES, open_database, truncate_all
-from tests.reliability.big_data import BigBackups, build_big_backups
-
-RELIABILITY_ENGINES = [e for e in ("sqlite_file", "postgresql") if e in ENGINES]
-FIGURES: list[str] = []
-
-
-def report(line: str) -> None:
-    """Record one line for the "reliability figures" summary."""
-    FIGURES.append(line)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if FIGURES:
-        terminalreporter.section("reliability figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
+from tests.support.big_data import BigBackups, build_big_backups
+from tests.support.engines import open_database
+from tests.support.reliability import RELIABILITY_ENGINES
 
 
 @pytest.fixture(params=RELIABILITY_ENGINES)
@@ -52,29 +37,6 @@ def rdb(
     manager = open_database(reliability_engine, request, tmp_path, monkeypatch)
     yield manager
     manager.close()
-
-
-def engine_configs(request: pytest.FixtureRequest, folder: Path) -> dict[str, DatabaseConfig]:
-    """A private database (not the global one) on each reliability engine."""
-    configs: dict[str, DatabaseConfig] = {}
-    for engine in RELIABILITY_ENGINES:
-        if engine == "sqlite_file":
-            (folder / engine).mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{folder / engine / 'reliability.db'}"
-            configs[engine] = DatabaseConfig(environment="development", url=parse_url(url))
-        else:
-            url = str(request.getfixturevalue("postgres_url"))
-            configs[engine] = DatabaseConfig(environment="production", url=parse_url(url))
-    return configs
-
-
-def prepared_manager(config: DatabaseConfig) -> DatabaseManager:
-    """A manager of ``config``'s database, migrated and emptied."""
-    manager = DatabaseManager(config)
-    MigrationManager(manager).migrate_to_latest()
-    if config.database_type == "postgresql":
-        truncate_all(manager)
-    return manager
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from database.connection import DatabaseManager
 from database.io.backup import BackupManager, verify_backup
 from database.utilities import DatabaseUtils
-from tests.integration.snapshot import snapshot
-from tests.reliability.backup_files import Document, fill_sample_data, load, save
-from tests.reliability.conftest import report
+from tests.support.backup_files import Document, fill_sample_data, load, save
+from tests.support.reliability import report
+from tests.support.snapshot import snapshot
 from utils.errors import AutoApplyerError, BackupError, ValidationError
 
 Maker = Callable[[Path, Path], Path]
@@ -137,7 +138,9 @@ BAD_BACKUPS: dict[str, Maker] = {
 }
 
 
-def test_bad_backups_are_rejected_and_change_nothing(rdb, reliability_engine, tmp_path):
+def test_bad_backups_are_rejected_and_change_nothing(
+    rdb: DatabaseManager, reliability_engine: str, tmp_path: Path
+) -> None:
     fill_sample_data()
     backups = BackupManager(tmp_path / "backups")
     good = Path(backups.create_backup("good"))

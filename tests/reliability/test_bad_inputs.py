@@ -29,16 +29,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
-from database.connection import cleanup_database, init_database
+from database.connection import DatabaseManager, cleanup_database, init_database
 from database.core.config import DatabaseConfig
 from database.models import TABLES, ApplicationStatus
 from database.utilities import DatabaseUtils
-from tests.conftest import truncate_all
-from tests.reliability.backup_files import fill_sample_data
-from tests.reliability.conftest import engine_configs, report
-from tests.reliability.processes import on_each_engine
+from tests.support.backup_files import fill_sample_data
+from tests.support.engines import truncate_all
+from tests.support.processes import on_each_engine
+from tests.support.reliability import engine_configs, report
+from tests.support.snapshot import table_fingerprint
 from utils.errors import AutoApplyerError, ValidationError
 
 CALLS = 1000
@@ -175,16 +176,6 @@ def call_strategy(name: str, folder: Path) -> st.SearchStrategy[list[Call]]:
     return st.lists(calls(), min_size=BATCH, max_size=BATCH)
 
 
-def table_fingerprint(conn: Any) -> tuple[Any, ...]:
-    parts = []
-    for table in TABLES:
-        parts.append(select(func.count()).select_from(table).scalar_subquery())
-        parts.append(select(func.coalesce(func.sum(table.c.id), 0)).scalar_subquery())
-        if "updated_at" in table.c:
-            parts.append(select(func.max(table.c.updated_at)).scalar_subquery())
-    return tuple(conn.execute(select(*parts)).one())
-
-
 class Probe:
     """Runs the Hypothesis examples of one function and keeps its counts."""
 
@@ -269,7 +260,9 @@ def probe_every_function(engine: str, config: DatabaseConfig, folder: Path) -> d
     return {"totals": totals, "failures": failures}
 
 
-def test_bad_inputs_raise_only_project_errors_and_change_nothing(request, tmp_path):
+def test_bad_inputs_raise_only_project_errors_and_change_nothing(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """Both engines side by side, each in a worker process with its own global database."""
     configs = engine_configs(request, tmp_path)
     for engine in configs:
@@ -291,14 +284,15 @@ def test_bad_inputs_raise_only_project_errors_and_change_nothing(request, tmp_pa
             report(f"    tolerated per function: {lenient}")
 
 
-def test_application_histories_of_a_non_list_is_a_validation_error(rdb):
+def test_application_histories_of_a_non_list_is_a_validation_error(rdb: DatabaseManager) -> None:
+    bad: Any  # deliberately not a list of ids
     for bad in (None, 5, "12", {"a": 1}):
         with pytest.raises(ValidationError) as info:
             DatabaseUtils.get_application_histories(bad)
         assert info.value.field == "application_ids"
 
 
-def test_the_notes_log_and_timeline_calls_are_probed():
+def test_the_notes_log_and_timeline_calls_are_probed() -> None:
     probed = set(public_functions())
     assert {
         "add_application_note",

@@ -12,20 +12,24 @@ applications and status changes, and the database must hold exactly those.
 from __future__ import annotations
 
 import time
+from multiprocessing.queues import Queue
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from database.connection import cleanup_database, init_database
 from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
 from database.utilities import DatabaseUtils
-from tests.reliability.conftest import report
-from tests.reliability.processes import FORK
+from tests.support.processes import FORK
+from tests.support.reliability import report
 
 WRITERS = 8
 SECONDS = 10.0
 
 
-def writer(number: int, user_id: int, start_at: float, results) -> None:
+def writer(number: int, user_id: int, start_at: float, results: Queue[Any]) -> None:
     init_database("development")
     applications = changes = locked = 0
     errors: list[str] = []
@@ -50,7 +54,9 @@ def writer(number: int, user_id: int, start_at: float, results) -> None:
     results.put((number, applications, changes, locked, errors[:3]))
 
 
-def test_eight_writer_processes_lose_nothing_and_never_see_locked(tmp_path, monkeypatch):
+def test_eight_writer_processes_lose_nothing_and_never_see_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'writers.db'}")
     init_database("development")
     users = [DatabaseUtils.create_user(email=f"w{i}@example.com").id for i in range(WRITERS)]

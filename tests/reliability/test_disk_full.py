@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -16,16 +18,19 @@ from sqlalchemy import event
 from database.connection import init_database
 from database.io.backup import BackupManager
 from database.utilities import DatabaseUtils
-from tests.integration.snapshot import snapshot
-from tests.reliability.backup_files import row_counts
-from tests.reliability.conftest import report
-from tests.reliability.processes import sqlite_integrity
+from tests.support.backup_files import row_counts
+from tests.support.checks import existing
+from tests.support.processes import sqlite_integrity
+from tests.support.reliability import report
+from tests.support.snapshot import snapshot
 from utils.errors import DatabaseError
 
 ROOM_PAGES = 40
 
 
-def test_a_full_disk_is_a_clear_error_and_leaves_nothing_half_written(tmp_path, monkeypatch):
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing_half_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'full.db'}")
     manager = init_database("development")
     user = DatabaseUtils.create_user(email="full@example.com")
@@ -43,7 +48,7 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_half_written(tmp_path, 
     cap = {"pages": pages + ROOM_PAGES}
 
     @event.listens_for(manager.engine, "connect")
-    def _cap(dbapi_conn, _record):
+    def _cap(dbapi_conn: Any, _record: object) -> None:
         dbapi_conn.execute(f"PRAGMA max_page_count = {cap['pages']}")
 
     manager.engine.dispose()
@@ -65,7 +70,7 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_half_written(tmp_path, 
     cap["pages"] = 1_000_000  # room again: the disk was cleared
     manager.engine.dispose()
     after = DatabaseUtils.add_job_application(user.id, "After", "Co", job_description="z" * 20_000)
-    assert DatabaseUtils.get_application(after.id).job_description == "z" * 20_000
+    assert existing(DatabaseUtils.get_application(after.id)).job_description == "z" * 20_000
     backups.restore_backup(big, confirm=True)
     assert row_counts()["job_applications"] == 200
     assert sqlite_integrity(manager) == []

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from database.connection import DatabaseManager
 from database.io.backup import BackupManager
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
-from tests.integration.snapshot import snapshot
-from tests.reliability.conftest import report
-from tests.reliability.test_bad_inputs import table_fingerprint
+from tests.support.checks import existing
+from tests.support.reliability import report
+from tests.support.snapshot import snapshot, table_fingerprint
 from utils.errors import ValidationError
 
 HOSTILE = {
@@ -67,8 +69,8 @@ def _preferences(field: str, owner: dict[str, int]) -> Store:
 
 def _resume(field: str, owner: dict[str, int], as_list: bool = False) -> Store:
     def store(text: str) -> Callable[[], Any]:
-        values = {"filename": "cv.pdf", "file_path": "/r/cv.pdf"}
-        values[field] = [text] if as_list else text  # type: ignore[assignment]
+        values: dict[str, Any] = {"filename": "cv.pdf", "file_path": "/r/cv.pdf"}
+        values[field] = [text] if as_list else text
         resume = DatabaseUtils.add_resume(owner["id"], **values)
         return lambda: getattr(DatabaseUtils.get_resume(resume.id), field)
 
@@ -77,7 +79,7 @@ def _resume(field: str, owner: dict[str, int], as_list: bool = False) -> Store:
 
 def _application(field: str, owner: dict[str, int]) -> Store:
     def store(text: str) -> Callable[[], Any]:
-        values = {"job_title": "Dev", "company": "Co", field: text}
+        values: dict[str, Any] = {"job_title": "Dev", "company": "Co", field: text}
         application = DatabaseUtils.add_job_application(owner["id"], **values)
         return lambda: getattr(DatabaseUtils.get_application(application.id), field)
 
@@ -89,7 +91,7 @@ def _status_note(owner: dict[str, int]) -> Store:
 
     def store(text: str) -> Callable[[], Any]:
         # A move to another status, so that the note goes into a new history row.
-        current = DatabaseUtils.get_application(application.id).status
+        current = existing(DatabaseUtils.get_application(application.id)).status
         move = ApplicationStatus.SCREENING
         if current == ApplicationStatus.SCREENING:
             move = ApplicationStatus.APPLIED
@@ -110,14 +112,14 @@ def _note(owner: dict[str, int], rewrite: bool = False) -> Store:
             note = DatabaseUtils.update_application_note(draft.id, text)
         else:
             note = DatabaseUtils.add_application_note(application.id, text)
-        return lambda: DatabaseUtils.get_application_note(note.id).body
+        return lambda: existing(DatabaseUtils.get_application_note(note.id)).body
 
     return store
 
 
 def _search(field: str, owner: dict[str, int], as_list: bool = False) -> Store:
     def store(text: str) -> Callable[[], Any]:
-        value = [text] if as_list else text
+        value: Any = [text] if as_list else text
         row = DatabaseUtils.add_search_history(owner["id"], **{field: value})
         return lambda: next(
             getattr(s, field)
@@ -204,7 +206,9 @@ def filters(owner: dict[str, int]) -> dict[str, Callable[[str], Any]]:
     }
 
 
-def test_hostile_text_is_stored_verbatim_or_rejected(rdb, reliability_engine, tmp_path):
+def test_hostile_text_is_stored_verbatim_or_rejected(
+    rdb: DatabaseManager, reliability_engine: str, tmp_path: Path
+) -> None:
     owner = {"id": DatabaseUtils.create_user(email="owner@example.com").id}
     outsider = DatabaseUtils.create_user(email="outsider@example.com")
     DatabaseUtils.add_job_application(outsider.id, "Secret job", "Hidden Co")
@@ -237,12 +241,12 @@ def test_hostile_text_is_stored_verbatim_or_rejected(rdb, reliability_engine, tm
             answered += 1
             assert "Secret job" not in repr(result), f"{name} <- {label} leaked another user's row"
     assert DatabaseUtils.get_user_by_email("outsider@example.com") is not None
-    before = snapshot()
+    before_backup = snapshot()
     backups = BackupManager(tmp_path / "backups")
     path = backups.create_backup("hostile.json.gz")
     DatabaseUtils.delete_user(owner["id"])
     backups.restore_backup(path, confirm=True)
-    assert snapshot() == before, "hostile text changed through backup and restore"
+    assert snapshot() == before_backup, "hostile text changed through backup and restore"
     report(
         f"hostile text [{reliability_engine}]: {len(HOSTILE)} kinds x {len(fields)} "
         f"text fields: {stored} stored verbatim, {rejected} rejected (database unchanged); "
@@ -251,14 +255,14 @@ def test_hostile_text_is_stored_verbatim_or_rejected(rdb, reliability_engine, tm
     )
 
 
-def test_a_job_url_that_does_not_parse_is_stored_as_text(rdb):
+def test_a_job_url_that_does_not_parse_is_stored_as_text(rdb: DatabaseManager) -> None:
     user = DatabaseUtils.create_user(email="urls@example.com")
     for url in ("%_[]^*?", "http://[::1", "example.com:99999/job"):
         application = DatabaseUtils.add_job_application(user.id, "Dev", "Co", job_url=url)
-        assert DatabaseUtils.get_application(application.id).job_url == url
+        assert existing(DatabaseUtils.get_application(application.id)).job_url == url
 
 
-def test_a_text_filter_longer_than_any_column_is_a_validation_error(rdb):
+def test_a_text_filter_longer_than_any_column_is_a_validation_error(rdb: DatabaseManager) -> None:
     user = DatabaseUtils.create_user(email="filters@example.com")
     for call in (
         lambda: DatabaseUtils.find_applications(user.id, {"text": "x" * 100_000}),

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from database.core.config import DatabaseConfig
 from database.io.backup import BackupManager, verify_backup
 from database.io.backup.validation import validate_backup
-from tests.reliability.conftest import engine_configs, prepared_manager, report
-from tests.reliability.processes import (
+from tests.support.big_data import BigBackups
+from tests.support.processes import (
     DONE,
     READY,
     WRITING,
@@ -25,11 +29,14 @@ from tests.reliability.processes import (
     run_and_kill,
     wait_until_quiet,
 )
+from tests.support.reliability import engine_configs, prepared_manager, report
 
 KILLS = 20
 
 
-def backup_in_child(config: DatabaseConfig, folder: Path, name: str, phase) -> None:
+def backup_in_child(
+    config: DatabaseConfig, folder: Path, name: str, phase: Synchronized[int]
+) -> None:
     manager = open_manager(config)
     phase.value = READY
 
@@ -40,7 +47,7 @@ def backup_in_child(config: DatabaseConfig, folder: Path, name: str, phase) -> N
     phase.value = DONE
 
 
-def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path) -> dict:
+def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path) -> dict[str, Any]:
     """The kill loop of one engine; returns its figures (run in a worker process)."""
     manager = prepared_manager(config)
     backups = BackupManager(folder, database_manager=manager)
@@ -80,7 +87,9 @@ def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path
     }  # fmt: skip
 
 
-def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(request, tmp_path, big_backups):
+def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(
+    request: pytest.FixtureRequest, tmp_path: Path, big_backups: BigBackups
+) -> None:
     configs = engine_configs(request, tmp_path)
     args = {
         engine: (config, tmp_path / engine / "backups", big_backups.a)

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from database.core.config import DatabaseConfig
 from database.io.backup import BackupManager
-from tests.reliability.big_data import BigBackups, fingerprint
-from tests.reliability.conftest import engine_configs, prepared_manager, report
-from tests.reliability.processes import (
+from tests.support.big_data import BigBackups, fingerprint
+from tests.support.processes import (
     DONE,
     READY,
     VALIDATING,
@@ -31,11 +34,14 @@ from tests.reliability.processes import (
     run_and_kill,
     wait_until_quiet,
 )
+from tests.support.reliability import engine_configs, prepared_manager, report
 
 KILLS = 20
 
 
-def restore_in_child(config: DatabaseConfig, folder: Path, backup: Path, phase) -> None:
+def restore_in_child(
+    config: DatabaseConfig, folder: Path, backup: Path, phase: Synchronized[int]
+) -> None:
     manager = open_manager(config)
     phase.value = READY
 
@@ -48,7 +54,9 @@ def restore_in_child(config: DatabaseConfig, folder: Path, backup: Path, phase) 
     phase.value = DONE
 
 
-def kill_restores(engine: str, config: DatabaseConfig, folder: Path, big: BigBackups) -> dict:
+def kill_restores(
+    engine: str, config: DatabaseConfig, folder: Path, big: BigBackups
+) -> dict[str, Any]:
     """The kill loop of one engine; returns its figures (run in a worker process)."""
     manager = prepared_manager(config)
     backups = BackupManager(folder, database_manager=manager)
@@ -78,7 +86,9 @@ def kill_restores(engine: str, config: DatabaseConfig, folder: Path, big: BigBac
     return {"outcomes": dict(outcomes), "phases": dict(phases), "window": window}
 
 
-def test_kill_9_during_restore_leaves_all_old_or_all_new_data(request, tmp_path, big_backups):
+def test_kill_9_during_restore_leaves_all_old_or_all_new_data(
+    request: pytest.FixtureRequest, tmp_path: Path, big_backups: BigBackups
+) -> None:
     configs = engine_configs(request, tmp_path)
     args = {engine: (config, tmp_path / engine, big_backups) for engine, config in configs.items()}
     for engine, figures in on_each_engine(kill_restores, args).items():

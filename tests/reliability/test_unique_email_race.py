@@ -6,10 +6,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from database.connection import db_session_scope
+from database.connection import DatabaseManager, db_session_scope
 from database.models import User
 from database.utilities import DatabaseUtils
-from tests.reliability.conftest import report
+from tests.support.reliability import report
 from utils.errors import AutoApplyerError, ValidationError
 
 CALLS = 50
@@ -41,7 +41,9 @@ def race(emails: list[str]) -> tuple[list[int], list[BaseException]]:
     return created, failures
 
 
-def test_fifty_concurrent_signups_with_one_email_create_one_user(rdb, reliability_engine):
+def test_fifty_concurrent_signups_with_one_email_create_one_user(
+    rdb: DatabaseManager, reliability_engine: str
+) -> None:
     # The same address in several letter cases: emails are case-insensitive.
     emails = [
         "race@example.com" if i % 3 else f"Race@{'EXAMPLE' if i % 2 else 'example'}.com"

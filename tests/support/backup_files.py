@@ -71,7 +71,8 @@ def row_counts(manager: DatabaseManager | None = None) -> dict[str, int]:
 
 def load(path: str | Path) -> Document:
     """A (small) backup file as a JSON document."""
-    return json.loads(Path(path).read_bytes())
+    document: Document = json.loads(Path(path).read_bytes())
+    return document
 
 
 def save(document: Document, path: Path, *, reseal: bool = True) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from database.connection import get_database_manager
 from database.models import TABLES
@@ -20,3 +20,14 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
             ]
             for table in TABLES
         }
+
+
+def table_fingerprint(conn: Any) -> tuple[Any, ...]:
+    """Row count, id sum and latest update of every table, in one statement."""
+    parts = []
+    for table in TABLES:
+        parts.append(select(func.count()).select_from(table).scalar_subquery())
+        parts.append(select(func.coalesce(func.sum(table.c.id), 0)).scalar_subquery())
+        if "updated_at" in table.c:
+            parts.append(select(func.max(table.c.updated_at)).scalar_subquery())
+    return tuple(conn.execute(select(*parts)).one())

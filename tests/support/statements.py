@@ -13,7 +13,14 @@ def statements_sent(engine: Engine, call: Callable[[], Any]) -> list[tuple[str, 
     """Every (statement, parameters) that ``call()`` sends through ``engine``, in order."""
     sent: list[tuple[str, Any]] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+    def record(
+        conn: object,
+        cursor: object,
+        statement: str,
+        parameters: Any,
+        context: object,
+        executemany: bool,
+    ) -> None:
         sent.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)

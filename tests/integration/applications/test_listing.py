@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
+from database.connection import DatabaseManager
 from database.domain.listing import ApplicationFilter
+from database.models import User
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
 
 
 @pytest.fixture
-def user(db):
+def user(db: DatabaseManager) -> User:
     user = DatabaseUtils.create_user(email="owner@example.com", first_name="Owner")
     rows = [
         ("Python Developer", "TechCorp", "Cape Town", "linkedin", "applied", 1),
@@ -35,11 +38,11 @@ def user(db):
     return user
 
 
-def titles(user, **filters) -> list[str]:
+def titles(user: User, **filters: Any) -> list[str]:
     return [a.job_title for a in DatabaseUtils.find_applications(user.id, filters)]
 
 
-def test_no_filter_lists_everything_newest_first(user):
+def test_no_filter_lists_everything_newest_first(user: User) -> None:
     assert titles(user) == [
         "Backend Engineer",
         "QA 100% Tester",
@@ -49,7 +52,7 @@ def test_no_filter_lists_everything_newest_first(user):
     assert DatabaseUtils.count_applications(user.id) == 4
 
 
-def test_filters_combine(user):
+def test_filters_combine(user: User) -> None:
     assert titles(user, statuses=["applied"], sources=["linkedin"]) == [
         "Backend Engineer",
         "Python Developer",
@@ -67,18 +70,18 @@ def test_filters_combine(user):
     assert DatabaseUtils.count_applications(user.id, criteria) == 2
 
 
-def test_text_wildcards_are_literal(user):
+def test_text_wildcards_are_literal(user: User) -> None:
     assert titles(user, text="100%") == ["QA 100% Tester"]
     assert titles(user, text="_labs") == ["Data Engineer"]
     assert titles(user, text="%") == ["QA 100% Tester"]
 
 
-def test_paging(user):
+def test_paging(user: User) -> None:
     page = DatabaseUtils.find_applications(user.id, None, limit=2, offset=2)
     assert [a.job_title for a in page] == ["Data Engineer", "Python Developer"]
 
 
-def test_sources_are_the_users_own(user):
+def test_sources_are_the_users_own(user: User) -> None:
     assert DatabaseUtils.get_application_sources(user.id) == ["indeed", "linkedin"]
 
 
@@ -92,19 +95,19 @@ def test_sources_are_the_users_own(user):
         ("applied", "filters"),
     ],
 )
-def test_bad_filters_are_rejected(user, filters, field):
+def test_bad_filters_are_rejected(user: User, filters: Any, field: str) -> None:
     with pytest.raises(ValidationError) as info:
         DatabaseUtils.find_applications(user.id, filters)
     assert info.value.field == field
 
 
-def test_unknown_user_is_rejected(db):
+def test_unknown_user_is_rejected(db: DatabaseManager) -> None:
     with pytest.raises(ValidationError) as info:
         DatabaseUtils.count_applications(999)
     assert info.value.field == "user_id"
 
 
-def test_histories_of_many_applications_at_once(user):
+def test_histories_of_many_applications_at_once(user: User) -> None:
     apps = DatabaseUtils.get_user_applications(user.id)
     DatabaseUtils.update_application_status(apps[0].id, "screening")
     result = DatabaseUtils.get_application_histories([a.id for a in apps] + [9999])
@@ -113,7 +116,7 @@ def test_histories_of_many_applications_at_once(user):
     assert result[9999] == []
 
 
-def test_list_users_lists_every_profile(user):
+def test_list_users_lists_every_profile(user: User) -> None:
     assert [u.email for u in DatabaseUtils.list_users()] == [
         "other@example.com",
         "owner@example.com",

@@ -8,9 +8,13 @@ purpose: that is what makes a search vector large.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from database.connection import DatabaseManager
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 from utils.errors import ValidationError
 
 SEARCHABLE_PREFIX = 65_536
@@ -28,18 +32,20 @@ def distinct_words(characters: int, seed: str = "w") -> str:
 
 
 @pytest.fixture
-def user_id(db) -> int:
+def user_id(db: DatabaseManager) -> int:
     return DatabaseUtils.create_user(email="long@example.com").id
 
 
 @pytest.mark.parametrize("megabytes", [1, 3])
-def test_a_very_long_description_is_stored_exactly_and_searchable(user_id, megabytes):
+def test_a_very_long_description_is_stored_exactly_and_searchable(
+    user_id: int, megabytes: int
+) -> None:
     description = "zephyrine " + distinct_words(megabytes * 1_000_000) + " \n trailing"
     notes = "kestrelwing " + distinct_words(500_000, seed="n")
     app = DatabaseUtils.add_job_application(
         user_id, "Archivist", "Big Text Ltd", job_description=description, notes=notes
     )
-    stored = DatabaseUtils.get_application(app.id)
+    stored = existing(DatabaseUtils.get_application(app.id))
     assert stored.job_description == description
     assert stored.notes == notes
     assert [h["id"] for h in DatabaseUtils.search_applications(user_id, "zephyrine")] == [app.id]
@@ -49,22 +55,24 @@ def test_a_very_long_description_is_stored_exactly_and_searchable(user_id, megab
     assert [h["id"] for h in DatabaseUtils.search_applications(user_id, inside)] == [app.id]
 
 
-def test_updating_to_a_very_long_text_works(user_id):
+def test_updating_to_a_very_long_text_works(user_id: int) -> None:
     app = DatabaseUtils.add_job_application(user_id, "Archivist", "Big Text Ltd")
     description = "quillfeather " + distinct_words(2_000_000)
     DatabaseUtils.update_application(app.id, job_description=description)
-    assert DatabaseUtils.get_application(app.id).job_description == description
+    assert existing(DatabaseUtils.get_application(app.id)).job_description == description
     assert DatabaseUtils.search_applications(user_id, "quillfeather")[0]["id"] == app.id
 
 
-def test_a_very_long_resume_text_is_stored_and_searchable(user_id):
+def test_a_very_long_resume_text_is_stored_and_searchable(user_id: int) -> None:
     text = "marzipanic " + distinct_words(2_000_000)
     resume = DatabaseUtils.add_resume(user_id, "long.txt", "/dev/null", parsed_text=text)
-    assert DatabaseUtils.get_resume(resume.id).parsed_text == text
+    assert existing(DatabaseUtils.get_resume(resume.id)).parsed_text == text
     assert [h["id"] for h in DatabaseUtils.search_resumes(user_id, "marzipanic")] == [resume.id]
 
 
-def test_a_csv_import_of_very_long_cells_is_stored_and_searchable(user_id, tmp_path):
+def test_a_csv_import_of_very_long_cells_is_stored_and_searchable(
+    user_id: int, tmp_path: Path
+) -> None:
     import csv
 
     path = tmp_path / "long.csv"
@@ -80,7 +88,9 @@ def test_a_csv_import_of_very_long_cells_is_stored_and_searchable(user_id, tmp_p
     assert DatabaseUtils.search_applications(user_id, "obsidianite")[0]["id"] == app.id
 
 
-def test_a_value_the_database_refuses_is_input_error_not_outage(db, user_id):
+def test_a_value_the_database_refuses_is_input_error_not_outage(
+    db: DatabaseManager, user_id: int
+) -> None:
     # A word longer than any index entry, NUL-free, huge: never "unavailable or busy".
     try:
         app = DatabaseUtils.add_job_application(
@@ -89,11 +99,11 @@ def test_a_value_the_database_refuses_is_input_error_not_outage(db, user_id):
     except ValidationError as exc:  # a documented limit is fine; an outage is not
         assert exc.field
     else:
-        assert DatabaseUtils.get_application(app.id).job_description == "x" * 5_000_000
+        assert existing(DatabaseUtils.get_application(app.id)).job_description == "x" * 5_000_000
 
 
 @pytest.mark.parametrize("engine_name", ["postgresql"])
-def test_a_program_limit_exceeded_by_input_is_a_validation_error(db):
+def test_a_program_limit_exceeded_by_input_is_a_validation_error(db: DatabaseManager) -> None:
     from sqlalchemy import text
 
     from database.connection import db_session_scope

@@ -11,7 +11,10 @@ import dataclasses
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -22,26 +25,27 @@ from sqlalchemy.orm.exc import DetachedInstanceError
 import database.core.engine
 from database.connection import DatabaseManager, sqlite_time
 from database.core.column_types import UTCDateTime
-from database.models import ApplicationStatus, JobApplication
+from database.models import ApplicationStatus, JobApplication, User
 from database.utilities import DatabaseUtils
-from tests.integration.snapshot import snapshot
+from tests.support.checks import existing
+from tests.support.snapshot import snapshot
 from tests.support.statements import statements_sent
 from utils.errors import DatabaseError, ValidationError
 
 sqlite_dialect = SQLiteDialect()
 
 
-def sent(db, call):
+def sent(db: DatabaseManager, call: Callable[[], object]) -> list[str]:
     """Every statement ``call()`` sends through the engine."""
     return [statement for statement, _ in statements_sent(db.engine, call)]
 
 
 @pytest.fixture
-def user(db):
+def user(db: DatabaseManager) -> User:
     return DatabaseUtils.create_user(email="cost@example.com")
 
 
-def test_statistics_are_one_statement(db, user):
+def test_statistics_are_one_statement(db: DatabaseManager, user: User) -> None:
     old = datetime(2020, 1, 1, tzinfo=UTC)
     first = DatabaseUtils.add_job_application(user.id, "A", "Co", match_score=80)
     DatabaseUtils.add_job_application(user.id, "B", "Co", match_score=91, status="rejected")
@@ -62,7 +66,7 @@ def test_statistics_are_one_statement(db, user):
     assert result["average_match_score"] == 85.5
 
 
-def test_statistics_period_boundary_counts_the_cutoff_day(db, user):
+def test_statistics_period_boundary_counts_the_cutoff_day(db: DatabaseManager, user: User) -> None:
     inside = datetime.now(UTC) - timedelta(days=7) + timedelta(minutes=5)
     outside = datetime.now(UTC) - timedelta(days=7) - timedelta(minutes=5)
     DatabaseUtils.add_job_application(user.id, "In", "Co", application_date=inside)
@@ -71,7 +75,7 @@ def test_statistics_period_boundary_counts_the_cutoff_day(db, user):
     assert (stats["total_applications"], stats["recent_applications"]) == (2, 1)
 
 
-def test_adding_sends_only_its_inserts(db, user):
+def test_adding_sends_only_its_inserts(db: DatabaseManager, user: User) -> None:
     statements = sent(db, lambda: DatabaseUtils.add_job_application(user.id, "Dev", "Co"))
     # No probe of the user: the foreign key of the insert checks it.
     assert not [s for s in statements if re.search(r"\bFROM users\b", s)], statements
@@ -80,7 +84,9 @@ def test_adding_sends_only_its_inserts(db, user):
 
 
 @pytest.mark.parametrize("policy", ["allow", "skip", "fail", "update"])
-def test_unknown_user_is_named_alike_on_every_engine(db, user, policy):
+def test_unknown_user_is_named_alike_on_every_engine(
+    db: DatabaseManager, user: User, policy: str
+) -> None:
     before = snapshot()
     with pytest.raises(ValidationError) as info:
         DatabaseUtils.add_job_application(999, "Dev", "Co", on_duplicate=policy)
@@ -88,7 +94,9 @@ def test_unknown_user_is_named_alike_on_every_engine(db, user, policy):
     assert snapshot() == before
 
 
-def test_unknown_user_with_a_resume_is_reported_on_the_user(db, user):
+def test_unknown_user_with_a_resume_is_reported_on_the_user(
+    db: DatabaseManager, user: User
+) -> None:
     resume = DatabaseUtils.add_resume(user.id, "cv.pdf", "/x/cv.pdf")
     before = snapshot()
     with pytest.raises(ValidationError) as info:
@@ -97,7 +105,7 @@ def test_unknown_user_with_a_resume_is_reported_on_the_user(db, user):
     assert snapshot() == before
 
 
-def test_added_application_is_what_loading_it_gives(db, user):
+def test_added_application_is_what_loading_it_gives(db: DatabaseManager, user: User) -> None:
     resume = DatabaseUtils.add_resume(user.id, "cv.pdf", "/x/cv.pdf")
     added = DatabaseUtils.add_job_application(
         user.id, "Data Engineer", "Acme", location="Berlin", job_description="Pipelines",
@@ -123,25 +131,25 @@ def test_added_application_is_what_loading_it_gives(db, user):
     assert first.changed_at == added.status_changed_at and first.notes is None
 
 
-def _writer(db):
+def _writer(db: DatabaseManager) -> sqlite3.Connection | psycopg.Connection[Any]:
     """Another connection holding an uncommitted write, as a concurrent writer would."""
     url = db.engine.url
     if db.config.database_type == "sqlite":
-        conn = sqlite3.connect(url.database, isolation_level=None)
+        conn = sqlite3.connect(existing(url.database), isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO users (email, email_key, skills) VALUES ('w@x.org', 'w', '[]')")
         return conn
-    conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(False))
-    conn.execute("INSERT INTO users (email, email_key, skills) VALUES ('w@x.org', 'w', '[]')")
-    return conn
+    server = psycopg.connect(url.set(drivername="postgresql").render_as_string(False))
+    server.execute("INSERT INTO users (email, email_key, skills) VALUES ('w@x.org', 'w', '[]')")
+    return server
 
 
 # In-memory SQLite has one shared connection: there is no concurrent writer to wait for.
 @pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"])
-def test_statistics_do_not_wait_for_a_writer(db, user):
+def test_statistics_do_not_wait_for_a_writer(db: DatabaseManager, user: User) -> None:
     DatabaseUtils.add_job_application(user.id, "Dev", "Co")
     writer = _writer(db)
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     try:
         reader = threading.Thread(
             target=lambda: results.append(DatabaseUtils.get_application_statistics(user.id)),
@@ -158,7 +166,7 @@ def test_statistics_do_not_wait_for_a_writer(db, user):
 
 # Only a SQLite file has a write lock to wait for at BEGIN.
 @pytest.mark.parametrize("engine_name", ["sqlite_file"])
-def test_a_busy_database_at_begin_is_a_database_error(db, tmp_path):
+def test_a_busy_database_at_begin_is_a_database_error(db: DatabaseManager, tmp_path: Path) -> None:
     manager = DatabaseManager(dataclasses.replace(db.config, timeout=1))
     writer = _writer(db)
     try:
@@ -174,12 +182,14 @@ def test_a_busy_database_at_begin_is_a_database_error(db, tmp_path):
         manager.close()
 
 
-def test_a_connection_used_a_moment_ago_is_not_pinged(db, user, monkeypatch):
+def test_a_connection_used_a_moment_ago_is_not_pinged(
+    db: DatabaseManager, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pings = []
     dialect = db.engine.dialect
     real_ping = dialect.do_ping
 
-    def counted(dbapi_connection):
+    def counted(dbapi_connection: Any) -> bool:
         pings.append(1)
         return real_ping(dbapi_connection)
 
@@ -192,7 +202,9 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(db, user, monkeypatch):
 
 # Only a server connection can be lost while idle.
 @pytest.mark.parametrize("engine_name", ["postgresql"])
-def test_a_connection_lost_while_idle_is_replaced(db, user, monkeypatch):
+def test_a_connection_lost_while_idle_is_replaced(
+    db: DatabaseManager, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     DatabaseUtils.get_application_statistics(user.id)  # a connection now sits in the pool
     monkeypatch.setattr(database.core.engine, "PING_AFTER_IDLE", 0.0)
     server = make_url(db.engine.url).set(drivername="postgresql")
@@ -210,6 +222,7 @@ def test_a_connection_lost_while_idle_is_replaced(db, user, monkeypatch):
     [datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 4, 5, 6, 7, 89, tzinfo=UTC),
      datetime(2024, 3, 4, 7, 6, 7, tzinfo=timezone(timedelta(hours=2)))],
 )  # fmt: skip
-def test_statistics_cutoff_is_stored_time_text_on_sqlite(moment):
+def test_statistics_cutoff_is_stored_time_text_on_sqlite(moment: datetime) -> None:
     engine_text = UTCDateTime().dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
+    assert engine_text is not None
     assert sqlite_time(moment) == engine_text(moment)

@@ -11,30 +11,10 @@ import pytest
 from sqlalchemy import make_url
 
 from database.connection import cleanup_database
-from tests.conftest import ROOT, open_database, url_for
+from tests.support.cli import run_init_db
+from tests.support.engines import ROOT, open_database, url_for
 
 SECRET = "s3cret-Pa55word"
-
-
-def run_init_db(
-    *args: str, url: str | None, as_module: bool = False
-) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    env.pop("ENVIRONMENT", None)
-    if url is not None:
-        env["DATABASE_URL"] = url
-    env["COLUMNS"] = "200"
-    command = ["-m", "cli.init_db"] if as_module else [str(ROOT / "database" / "init_db.py")]
-    return subprocess.run(
-        [sys.executable, *command, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
 
 
 #: init_db works on databases that outlive the process: a SQLite file and PostgreSQL.
@@ -42,7 +22,12 @@ persistent = pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"
 
 
 @pytest.fixture
-def target(engine_name, request, tmp_path, monkeypatch) -> tuple[str, str]:
+def target(
+    engine_name: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[str, str]:
     """(environment, DATABASE_URL) of an empty throwaway database."""
     url = url_for(engine_name, request, tmp_path)
     assert url is not None
@@ -58,7 +43,7 @@ def user_rows(output: str) -> int:
 
 
 @persistent
-def test_creates_the_database_and_prints_its_status(target):
+def test_creates_the_database_and_prints_its_status(target: tuple[str, str]) -> None:
     environment, url = target
     result = run_init_db("--environment", environment, url=url)
     assert result.returncode == 0, result.stderr
@@ -72,7 +57,7 @@ def test_creates_the_database_and_prints_its_status(target):
 
 
 @persistent
-def test_demo_data_is_loaded_once(target):
+def test_demo_data_is_loaded_once(target: tuple[str, str]) -> None:
     environment, url = target
     first = run_init_db("-e", environment, "--demo", url=url, as_module=True)
     second = run_init_db("-e", environment, "--demo", url=url, as_module=True)
@@ -83,7 +68,7 @@ def test_demo_data_is_loaded_once(target):
 
 
 @persistent
-def test_reset_without_confirmation_changes_nothing(target):
+def test_reset_without_confirmation_changes_nothing(target: tuple[str, str]) -> None:
     environment, url = target
     run_init_db("-e", environment, "--demo", url=url)
     result = run_init_db("-e", environment, "--reset", url=url)
@@ -93,7 +78,7 @@ def test_reset_without_confirmation_changes_nothing(target):
 
 
 @persistent
-def test_reset_with_yes_empties_the_database(target):
+def test_reset_with_yes_empties_the_database(target: tuple[str, str]) -> None:
     environment, url = target
     run_init_db("-e", environment, "--demo", url=url)
     result = run_init_db("-e", environment, "--reset", "--yes", url=url)
@@ -108,7 +93,7 @@ def test_reset_with_yes_empties_the_database(target):
         (f"mysql://app:{SECRET}@localhost/x", "unsupported database"),
     ],
 )
-def test_failures_are_one_line_without_traceback_or_password(url, expected):
+def test_failures_are_one_line_without_traceback_or_password(url: str, expected: str) -> None:
     result = run_init_db("-e", "production", url=url)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -117,11 +102,11 @@ def test_failures_are_one_line_without_traceback_or_password(url, expected):
     assert len(lines) == 1 and lines[0].startswith("init_db: error:") and expected in lines[0]
 
 
-def test_bad_setting_is_reported_by_name():
+def test_bad_setting_is_reported_by_name() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     env["DATABASE_PORT"] = "not-a-port"
     result = subprocess.run(
-        [sys.executable, "-m", "cli.init_db", "-e", "production"],
+        [sys.executable, "-m", "database.init_db", "-e", "production"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -133,7 +118,7 @@ def test_bad_setting_is_reported_by_name():
     assert "DATABASE_PORT" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_development_default_is_the_project_data_file():
+def test_development_default_is_the_project_data_file() -> None:
     from database.core.config import DEFAULT_SQLITE_PATH
 
     assert Path(ROOT) / "data" / "auto_applyer.db" == DEFAULT_SQLITE_PATH

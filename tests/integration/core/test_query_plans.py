@@ -8,11 +8,15 @@ planner can only fall back to a full scan when no index fits.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from database.connection import DatabaseManager
 from database.utilities import DatabaseUtils
 from tests.support.statements import statements_sent
 
@@ -22,7 +26,7 @@ WATCHED = ("job_applications",)
 
 
 @pytest.fixture
-def dataset(db):
+def dataset(db: DatabaseManager) -> int:
     # Each user holds a small share of the rows, as in real use, and the planner
     # gets fresh statistics: a per-user query must then probe indexes.
     users = [DatabaseUtils.create_user(email=f"u{i}@example.com").id for i in range(20)]
@@ -44,7 +48,7 @@ def dataset(db):
     return users[0]
 
 
-def captured(db, call):
+def captured(db: DatabaseManager, call: Callable[[], object]) -> list[tuple[str, Any]]:
     """The SELECT statements (and their parameters) that ``call()`` sends."""
     statements = [
         (statement, parameters)
@@ -55,7 +59,7 @@ def captured(db, call):
     return statements
 
 
-def sqlite_full_scans(raw, statement, parameters):
+def sqlite_full_scans(raw: Any, statement: str, parameters: Any) -> list[str]:
     aliases = set(WATCHED)
     for table in WATCHED:
         aliases |= set(re.findall(rf"\b{table}\s+AS\s+(\w+)", statement, re.IGNORECASE))
@@ -68,7 +72,7 @@ def sqlite_full_scans(raw, statement, parameters):
     ]
 
 
-def pg_full_scans(raw, statement, parameters):
+def pg_full_scans(raw: Any, statement: str, parameters: Any) -> list[str]:
     with raw.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
@@ -87,7 +91,7 @@ def pg_full_scans(raw, statement, parameters):
     return bad
 
 
-def full_scans(db, statements):
+def full_scans(db: DatabaseManager, statements: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     raw = db.engine.raw_connection()
     try:
         sqlite = db.config.database_type == "sqlite"
@@ -102,7 +106,7 @@ def full_scans(db, statements):
         raw.close()
 
 
-CALLS = {
+CALLS: dict[str, Callable[[int], object]] = {
     "statistics": lambda u: DatabaseUtils.get_application_statistics(u, days=30),
     "listing": lambda u: DatabaseUtils.get_user_applications(u, limit=50),
     "listing_by_status": lambda u: DatabaseUtils.get_user_applications(u, "screening", limit=50),
@@ -121,21 +125,21 @@ CALLS = {
 }
 
 
-def test_per_user_queries_use_an_index(db, dataset):
+def test_per_user_queries_use_an_index(db: DatabaseManager, dataset: int) -> None:
     problems = {}
     for name, call in CALLS.items():
-        scans = full_scans(db, captured(db, lambda call=call: call(dataset)))
+        scans = full_scans(db, captured(db, functools.partial(call, dataset)))
         if scans:
             problems[name] = scans
     assert problems == {}
 
 
-def test_the_check_sees_a_full_scan(db, dataset):
+def test_the_check_sees_a_full_scan(db: DatabaseManager, dataset: int) -> None:
     from sqlalchemy import text
 
     from database.connection import db_session_scope
 
-    def unindexed():
+    def unindexed() -> None:
         with db_session_scope() as session:
             session.execute(
                 text("SELECT count(*) FROM job_applications WHERE job_title = :t"), {"t": "x"}

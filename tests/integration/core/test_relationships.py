@@ -6,7 +6,7 @@ Also ``to_dict()`` on every model: JSON-ready, columns only unless asked, no sec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import DetachedInstanceError
 
-from database.connection import db_session_scope, get_database_manager
+from database.connection import DatabaseManager, db_session_scope, get_database_manager
 from database.models import (
     ApplicationNote,
     ApplicationStatusHistory,
@@ -27,6 +27,7 @@ from database.models import (
     User,
 )
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 from utils.errors import ValidationError
 
 
@@ -47,7 +48,7 @@ def statements() -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def data(db) -> dict[str, Any]:
+def data(db: DatabaseManager) -> dict[str, Any]:
     user = DatabaseUtils.create_user(email="ann@example.com", password="correct horse battery")
     old = DatabaseUtils.add_resume(user.id, "old.pdf", "/r/old.pdf")
     resume = DatabaseUtils.add_resume(user.id, "cv.pdf", "/r/cv.pdf")
@@ -63,23 +64,23 @@ def data(db) -> dict[str, Any]:
     return {"user": user, "resumes": [resume, old], "application": application, "note": note}
 
 
-def test_a_user_comes_with_preferences_and_resumes_loaded(data):
+def test_a_user_comes_with_preferences_and_resumes_loaded(data: dict[str, Any]) -> None:
     for user in (
-        DatabaseUtils.get_user_by_id(data["user"].id),
-        DatabaseUtils.get_user_by_email("ANN@example.com"),
+        existing(DatabaseUtils.get_user_by_id(data["user"].id)),
+        existing(DatabaseUtils.get_user_by_email("ANN@example.com")),
     ):
         with statements() as seen:
-            assert user.preferences.user is user
+            assert existing(user.preferences).user is user
             assert [r.id for r in user.resumes] == [r.id for r in data["resumes"]]
             assert all(r.user is user for r in user.resumes)
         assert seen == []
 
 
-def test_an_application_comes_with_user_resume_history_and_notes_log(data):
-    application = DatabaseUtils.get_application(data["application"].id)
+def test_an_application_comes_with_user_resume_history_and_notes_log(data: dict[str, Any]) -> None:
+    application = existing(DatabaseUtils.get_application(data["application"].id))
     with statements() as seen:
         assert application.user.email == "ann@example.com"
-        assert application.resume.id == data["resumes"][0].id
+        assert existing(application.resume).id == data["resumes"][0].id
         assert [h.to_status.value for h in application.history] == ["applied", "screening"]
         assert [n.body for n in application.notes_log] == ["called"]
         assert application.history[0].application is application
@@ -88,8 +89,8 @@ def test_an_application_comes_with_user_resume_history_and_notes_log(data):
     assert seen == []
 
 
-def test_resumes_come_with_their_user(data):
-    resume = DatabaseUtils.get_resume(data["resumes"][0].id)
+def test_resumes_come_with_their_user(data: dict[str, Any]) -> None:
+    resume = existing(DatabaseUtils.get_resume(data["resumes"][0].id))
     listed = DatabaseUtils.get_user_resumes(data["user"].id, active_only=False)
     with statements() as seen:
         assert resume.user.email == "ann@example.com"
@@ -114,7 +115,9 @@ def test_resumes_come_with_their_user(data):
          "selectinload(ApplicationNote.application)"),
     ],
 )  # fmt: skip
-def test_an_unloaded_relationship_of_a_detached_object_says_how_to_load_it(data, get, name, hint):
+def test_an_unloaded_relationship_of_a_detached_object_says_how_to_load_it(
+    data: dict[str, Any], get: Callable[[dict[str, Any]], Any], name: str, hint: str
+) -> None:
     detached = get(data)
     with statements() as seen, pytest.raises(DetachedInstanceError) as info:
         getattr(detached, name)
@@ -124,18 +127,18 @@ def test_an_unloaded_relationship_of_a_detached_object_says_how_to_load_it(data,
     assert hint in str(info.value)
 
 
-def test_inside_a_session_relationships_load_lazily(data):
+def test_inside_a_session_relationships_load_lazily(data: dict[str, Any]) -> None:
     with db_session_scope() as session:
-        user = session.get(User, data["user"].id)
+        user = existing(session.get(User, data["user"].id))
         assert sorted(a.job_title for a in user.applications) == ["Dev", "Ops"]
         assert [s.job_title for s in user.search_history] == ["Dev"]
-        resume = session.get(Resume, data["resumes"][0].id)
+        resume = existing(session.get(Resume, data["resumes"][0].id))
         assert [a.id for a in resume.applications] == [data["application"].id]
-        note = session.get(ApplicationNote, data["note"].id)
+        note = existing(session.get(ApplicationNote, data["note"].id))
         assert note.application.user is user
 
 
-def test_eager_loading_inside_a_session_with_options(data):
+def test_eager_loading_inside_a_session_with_options(data: dict[str, Any]) -> None:
     with db_session_scope() as session:
         user = session.scalars(
             select(User).options(
@@ -147,7 +150,7 @@ def test_eager_loading_inside_a_session_with_options(data):
     assert seen == []
 
 
-def test_deleting_through_the_orm_leaves_the_cascade_to_the_database(data):
+def test_deleting_through_the_orm_leaves_the_cascade_to_the_database(data: dict[str, Any]) -> None:
     application_id = data["application"].id
     with db_session_scope() as session, statements() as seen:
         session.delete(session.get(JobApplication, application_id))
@@ -158,7 +161,7 @@ def test_deleting_through_the_orm_leaves_the_cascade_to_the_database(data):
             assert list(rows) == []
 
 
-def _one_of_each(data: dict[str, Any]) -> dict[type, Any]:
+def _one_of_each(data: dict[str, Any]) -> dict[type[Base], Any]:
     with db_session_scope() as session:
         return {
             mapper.class_: session.scalars(
@@ -168,7 +171,7 @@ def _one_of_each(data: dict[str, Any]) -> dict[type, Any]:
         }
 
 
-def test_to_dict_of_every_model_is_json_ready_and_keeps_secrets(data):
+def test_to_dict_of_every_model_is_json_ready_and_keeps_secrets(data: dict[str, Any]) -> None:
     rows = _one_of_each(data)
     assert len(rows) == len(Base.registry.mappers) >= 10
     for model, row in rows.items():
@@ -187,8 +190,8 @@ def test_to_dict_of_every_model_is_json_ready_and_keeps_secrets(data):
     assert rows[SearchHistory].to_dict()["sources_searched"] == ["linkedin"]
 
 
-def test_to_dict_includes_loaded_relationships_when_asked(data):
-    application = DatabaseUtils.get_application(data["application"].id)
+def test_to_dict_includes_loaded_relationships_when_asked(data: dict[str, Any]) -> None:
+    application = existing(DatabaseUtils.get_application(data["application"].id))
     as_dict = application.to_dict(include=("history", "notes_log", "user", "resume"))
     json.dumps(as_dict)
     assert [h["to_status"] for h in as_dict["history"]] == ["applied", "screening"]
@@ -199,7 +202,9 @@ def test_to_dict_includes_loaded_relationships_when_asked(data):
     ops = next(
         a for a in DatabaseUtils.get_user_applications(data["user"].id) if a.job_title == "Ops"
     )
-    assert DatabaseUtils.get_application(ops.id).to_dict(include="resume")["resume"] is None
+    assert (
+        existing(DatabaseUtils.get_application(ops.id)).to_dict(include="resume")["resume"] is None
+    )
     with pytest.raises(ValidationError) as info:
         application.to_dict(include=("password_hash",))
     assert info.value.field == "include"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect, text
 
+from database.connection import DatabaseManager
 from database.migrations import MigrationManager
 from database.utilities import DatabaseUtils
-from tests.conftest import url_for
-from tests.integration.test_init_db import run_init_db
+from tests.support.cli import run_init_db
+from tests.support.engines import url_for
 
 FOREIGN_TABLE = "other_app_notes"
 
 
 @pytest.fixture
-def foreign(db):
+def foreign(db: DatabaseManager) -> Iterator[Callable[[], None]]:
     """Another application's table, view, index and search objects beside ours; removed after."""
     yield lambda: add_foreign_objects(db)
     with db.engine.begin() as conn:
@@ -25,7 +29,7 @@ def foreign(db):
             conn.execute(text("DROP FUNCTION IF EXISTS aa_other_app_helper()"))
 
 
-def add_foreign_objects(db) -> None:
+def add_foreign_objects(db: DatabaseManager) -> None:
     with db.engine.begin() as conn:
         conn.execute(text(f"CREATE TABLE {FOREIGN_TABLE} (id INTEGER PRIMARY KEY, body TEXT)"))
         conn.execute(text(f"INSERT INTO {FOREIGN_TABLE} (id, body) VALUES (1, 'keep me')"))
@@ -43,7 +47,7 @@ def add_foreign_objects(db) -> None:
             )
 
 
-def assert_foreign_objects_intact(db) -> None:
+def assert_foreign_objects_intact(db: DatabaseManager) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text(f"SELECT body FROM {FOREIGN_TABLE}")).scalar() == "keep me"
         assert conn.execute(text("SELECT body FROM other_app_view")).scalar() == "keep me"
@@ -58,7 +62,9 @@ def assert_foreign_objects_intact(db) -> None:
     assert "ix_other_app_body" in indexes
 
 
-def test_reset_database_keeps_other_applications_objects(db, foreign):
+def test_reset_database_keeps_other_applications_objects(
+    db: DatabaseManager, foreign: Callable[[], None]
+) -> None:
     user = DatabaseUtils.create_user(email="gone@example.com")
     DatabaseUtils.add_job_application(user.id, "Engineer", "Acme")
     foreign()
@@ -73,7 +79,9 @@ def test_reset_database_keeps_other_applications_objects(db, foreign):
     assert DatabaseUtils.search_applications(again.id, "initech")[0]["id"] == app.id
 
 
-def test_rollback_of_every_migration_keeps_other_applications_objects(db, foreign):
+def test_rollback_of_every_migration_keeps_other_applications_objects(
+    db: DatabaseManager, foreign: Callable[[], None]
+) -> None:
     foreign()
     manager = MigrationManager()
     manager.rollback_migration("001")
@@ -83,7 +91,9 @@ def test_rollback_of_every_migration_keeps_other_applications_objects(db, foreig
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite_file", "postgresql"])
-def test_init_db_reset_yes_keeps_other_applications_tables(db, foreign, request, tmp_path):
+def test_init_db_reset_yes_keeps_other_applications_tables(
+    db: DatabaseManager, foreign: Callable[[], None], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     DatabaseUtils.create_user(email="gone@example.com")
     foreign()
     environment = "production" if db.config.database_type == "postgresql" else "development"

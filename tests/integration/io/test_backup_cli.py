@@ -9,21 +9,26 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cli import backup as backup_cli
 from database.connection import cleanup_database, init_database
 from database.utilities import DatabaseUtils
-from tests.conftest import ENGINES, ROOT, open_database
-from tests.reliability.backup_files import edited, fill_sample_data, row_counts
+from tests.support.backup_files import edited, fill_sample_data, row_counts
+from tests.support.checks import existing
+from tests.support.engines import ENGINES, ROOT, open_database
 
 CLI_ENGINES = [e for e in ("sqlite_file", "postgresql") if e in ENGINES]
 
 
 @pytest.fixture(params=CLI_ENGINES)
-def cli_db(request, tmp_path, monkeypatch):
+def cli_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Any]]:
     """A database with sample data, closed again so the command line opens its own."""
     manager = open_database(request.param, request, tmp_path, monkeypatch)
     environment = "production" if request.param == "postgresql" else "development"
@@ -47,7 +52,9 @@ def counts_now() -> dict[str, int]:
         cleanup_database()
 
 
-def test_create_list_verify_and_restore_with_yes(cli_db, tmp_path, capsys):
+def test_create_list_verify_and_restore_with_yes(
+    cli_db: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "b"
     assert run_cli("create", "nightly", backup_dir=folder) == 0
     assert f"Backup created: {folder / 'nightly.json'}" in capsys.readouterr().out.replace("\n", "")
@@ -57,7 +64,7 @@ def test_create_list_verify_and_restore_with_yes(cli_db, tmp_path, capsys):
     assert run_cli("verify", "nightly.json", backup_dir=folder) == 0
     assert "OK" in capsys.readouterr().out
     init_database()
-    DatabaseUtils.delete_user(DatabaseUtils.get_user_by_email("ann@example.com").id)
+    DatabaseUtils.delete_user(existing(DatabaseUtils.get_user_by_email("ann@example.com")).id)
     cleanup_database()
     assert counts_now() != cli_db["counts"]
     capsys.readouterr()
@@ -68,7 +75,9 @@ def test_create_list_verify_and_restore_with_yes(cli_db, tmp_path, capsys):
     assert f"Safety backup of the data before the restore: {safety}" in out
 
 
-def test_restore_with_no_safety_backup_writes_none(cli_db, tmp_path, capsys):
+def test_restore_with_no_safety_backup_writes_none(
+    cli_db: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "b"
     assert run_cli("create", "only", backup_dir=folder) == 0
     assert run_cli("restore", "only", "--yes", "--no-safety-backup", backup_dir=folder) == 0
@@ -76,14 +85,21 @@ def test_restore_with_no_safety_backup_writes_none(cli_db, tmp_path, capsys):
     assert [p.name for p in folder.iterdir()] == ["only.json"]
 
 
-def test_create_lists_the_resume_files_it_could_not_back_up(cli_db, tmp_path, capsys):
+def test_create_lists_the_resume_files_it_could_not_back_up(
+    cli_db: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "b"
     assert run_cli("create", "partial", backup_dir=folder) == 0
     out = capsys.readouterr().out
     assert "Resume files: 0" in out and "missing: /r/ann.pdf (not found)" in out
 
 
-def test_restore_without_confirmation_changes_nothing(cli_db, tmp_path, capsys, monkeypatch):
+def test_restore_without_confirmation_changes_nothing(
+    cli_db: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     folder = tmp_path / "b"
     assert run_cli("create", "keep", backup_dir=folder) == 0
     init_database()
@@ -97,7 +113,9 @@ def test_restore_without_confirmation_changes_nothing(cli_db, tmp_path, capsys, 
     assert counts_now() == before
 
 
-def test_a_bad_backup_is_one_error_line_and_exit_1(cli_db, tmp_path, capsys):
+def test_a_bad_backup_is_one_error_line_and_exit_1(
+    cli_db: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "b"
     assert run_cli("create", "good", backup_dir=folder) == 0
     bad = edited(
@@ -117,10 +135,12 @@ def test_a_bad_backup_is_one_error_line_and_exit_1(cli_db, tmp_path, capsys):
     assert capsys.readouterr().err.startswith("backup_cli: error: backup_name:")
 
 
-def test_the_command_runs_as_a_module_in_its_own_process(cli_db, tmp_path):
+def test_the_command_runs_as_a_module_in_its_own_process(
+    cli_db: dict[str, Any], tmp_path: Path
+) -> None:
     folder = tmp_path / "b"
     env = {**os.environ, "DATABASE_URL": cli_db["url"], "ENVIRONMENT": cli_db["environment"]}
-    command = [sys.executable, "-m", "cli.backup", "--backup-dir", str(folder)]
+    command = [sys.executable, "-m", "database.backup_cli", "--backup-dir", str(folder)]
     created = subprocess.run(
         [*command, "create", "proc.json.gz"], env=env, cwd=ROOT, capture_output=True, text=True
     )

@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from database.connection import DatabaseManager
 from database.core.column_types import utcnow
+from database.models import JobApplication
 from database.utilities import DatabaseUtils
 
 #: Text a spreadsheet or a careless import would change: padding, line breaks,
@@ -70,7 +74,7 @@ def hostile_rows(count: int) -> list[dict[str, object]]:
             {"status": "rejected", "at": applied + timedelta(days=9, seconds=7),
              "notes": "  " + _text("notes", i + 5) + "\n"},
         ][: 1 + i % 3]  # fmt: skip
-        row = {name: _text(name, i + k) for k, name in enumerate(TEXT_LIMITS)}
+        row: dict[str, object] = {name: _text(name, i + k) for k, name in enumerate(TEXT_LIMITS)}
         row.update(
             job_description=BIG if i == 0 else "\n".join(islice(cycle(HOSTILE), i, i + 6)),
             salary_min=i * 1000,
@@ -86,28 +90,28 @@ def hostile_rows(count: int) -> list[dict[str, object]]:
     return rows
 
 
-def fields_of(application):
+def fields_of(application: JobApplication) -> dict[str, Any]:
     return {name: getattr(application, name) for name in COMPARED}
 
 
-def history_of(application_id):
+def history_of(application_id: int) -> list[tuple[Any, ...]]:
     return [
         (h.from_status, h.to_status, h.changed_at, h.notes)
         for h in DatabaseUtils.get_application_history(application_id)
     ]
 
 
-def snapshot(user_id):
+def snapshot(user_id: int) -> list[tuple[dict[str, Any], list[tuple[Any, ...]]]]:
     apps = sorted(DatabaseUtils.get_user_applications(user_id), key=lambda a: a.id)
     return [(fields_of(a), history_of(a.id)) for a in apps]
 
 
 @pytest.fixture
-def owner(db):
+def owner(db: DatabaseManager) -> int:
     return DatabaseUtils.create_user(email="owner@example.com").id
 
 
-def test_every_exported_value_re_imports_exactly(owner, tmp_path):
+def test_every_exported_value_re_imports_exactly(owner: int, tmp_path: Path) -> None:
     DatabaseUtils.bulk_add_job_applications(owner, hostile_rows(len(HOSTILE) + 3))
     made = DatabaseUtils.add_job_application(
         owner, '\'=HYPERLINK("x")', "  Co  ", notes="'@note\n", job_description="\r\n"
@@ -129,7 +133,7 @@ def test_every_exported_value_re_imports_exactly(owner, tmp_path):
     assert copied[-1][0]["job_title"] == '\'=HYPERLINK("x")'
 
 
-def test_re_exporting_an_import_gives_the_same_file(owner, tmp_path):
+def test_re_exporting_an_import_gives_the_same_file(owner: int, tmp_path: Path) -> None:
     DatabaseUtils.bulk_add_job_applications(owner, hostile_rows(8))
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     DatabaseUtils.export_applications_csv(owner, first)
@@ -137,7 +141,7 @@ def test_re_exporting_an_import_gives_the_same_file(owner, tmp_path):
     DatabaseUtils.import_applications_csv(copy, first, on_duplicate="allow")
     DatabaseUtils.export_applications_csv(copy, second)
 
-    def cells(path):
+    def cells(path: Path) -> list[dict[str, str]]:
         with path.open(newline="", encoding="utf-8") as handle:
             return [{k: v for k, v in r.items() if k not in ("id", "resume_id")}
                     for r in csv.DictReader(handle)]  # fmt: skip
@@ -145,7 +149,7 @@ def test_re_exporting_an_import_gives_the_same_file(owner, tmp_path):
     assert cells(second) == cells(first)
 
 
-def test_export_defuses_formulas_and_apostrophes(owner, tmp_path):
+def test_export_defuses_formulas_and_apostrophes(owner: int, tmp_path: Path) -> None:
     for title in ("=cmd|' /C calc'!A0", "'quoted", "plain 'inner'", "+1", "@SUM(1)"):
         DatabaseUtils.add_job_application(owner, title, "Co")
     out = tmp_path / "out.csv"
@@ -155,7 +159,7 @@ def test_export_defuses_formulas_and_apostrophes(owner, tmp_path):
     assert titles == ["'=cmd|' /C calc'!A0", "''quoted", "plain 'inner'", "'+1", "'@SUM(1)"]
 
 
-def test_hand_made_cells_keep_what_was_written(owner, tmp_path):
+def test_hand_made_cells_keep_what_was_written(owner: int, tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -177,7 +181,9 @@ def test_hand_made_cells_keep_what_was_written(owner, tmp_path):
     assert (twice.notes, twice.location) == ("line\n  indented\n", None)
 
 
-def test_an_application_date_edited_after_its_first_move_re_imports(owner, tmp_path):
+def test_an_application_date_edited_after_its_first_move_re_imports(
+    owner: int, tmp_path: Path
+) -> None:
     made = DatabaseUtils.add_job_application(owner, "Analyst", "Initech")
     DatabaseUtils.update_application_status(made.id, "screening")
     DatabaseUtils.update_application(made.id, application_date=utcnow() + timedelta(seconds=1))

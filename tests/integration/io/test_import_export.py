@@ -5,23 +5,26 @@ from __future__ import annotations
 import csv
 import json
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cli import import_csv as import_cli
-from database.connection import cleanup_database, init_database
+from database.connection import DatabaseManager, cleanup_database, init_database
 from database.core.column_types import utcnow
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 from utils.errors import ValidationError
 
 
 @pytest.fixture
-def user(db):
+def user(db: DatabaseManager) -> int:
     return DatabaseUtils.create_user(email="bulk@example.com").id
 
 
-def rows(n, **extra):
+def rows(n: int, **extra: Any) -> list[dict[str, Any]]:
     return [
         {"job_title": f"Engineer {i}", "company": f"Co {i}", "job_description": "Rust and Go",
          "salary_min": 1000 * i, "status": "applied" if i % 2 else "screening", **extra}
@@ -29,7 +32,7 @@ def rows(n, **extra):
     ]  # fmt: skip
 
 
-def write_csv(path, header, *records):
+def write_csv(path: Path, header: list[str], *records: list[str]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -37,19 +40,19 @@ def write_csv(path, header, *records):
     return path
 
 
-def test_bulk_add_writes_applications_and_history(user):
+def test_bulk_add_writes_applications_and_history(user: int) -> None:
     ids = DatabaseUtils.bulk_add_job_applications(user, rows(50))
     assert len(ids) == len(set(ids)) == 50
     apps = DatabaseUtils.get_user_applications(user)
     assert len(apps) == 50
-    app = DatabaseUtils.get_application(ids[4])
+    app = existing(DatabaseUtils.get_application(ids[4]))
     assert (app.job_title, app.salary_min, app.status.value) == ("Engineer 4", 4000, "screening")
     assert app.application_date.tzinfo is not None and app.posting_key
     history = DatabaseUtils.get_application_history(ids[4])
     assert [(h.from_status, h.to_status.value) for h in history] == [(None, "screening")]
 
 
-def test_bulk_added_rows_are_searchable_and_ids_keep_counting(user):
+def test_bulk_added_rows_are_searchable_and_ids_keep_counting(user: int) -> None:
     ids = DatabaseUtils.bulk_add_job_applications(user, rows(3))
     assert len(DatabaseUtils.search_applications(user, "rust")) == 3
     later = DatabaseUtils.add_job_application(user, "Later", "Co")
@@ -58,7 +61,7 @@ def test_bulk_added_rows_are_searchable_and_ids_keep_counting(user):
     assert stats["total_applications"] == 4
 
 
-def test_one_bad_row_rejects_the_batch(user):
+def test_one_bad_row_rejects_the_batch(user: int) -> None:
     batch = rows(3)
     batch[1]["salary_min"] = -5
     with pytest.raises(ValidationError) as caught:
@@ -73,13 +76,13 @@ def test_one_bad_row_rejects_the_batch(user):
       "rows[0].id"), ([{"job_title": "a", "company": "b", "status": "nope"}], "rows[0].status"),
      (["not a mapping"], "rows[0].row"), ("text", "rows")],
 )  # fmt: skip
-def test_bad_rows_name_row_and_field(user, batch, field):
+def test_bad_rows_name_row_and_field(user: int, batch: Any, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         DatabaseUtils.bulk_add_job_applications(user, batch)
     assert caught.value.field == field
 
 
-def test_bulk_refuses_another_users_resume(user):
+def test_bulk_refuses_another_users_resume(user: int) -> None:
     other = DatabaseUtils.create_user(email="o@example.com").id
     resume = DatabaseUtils.add_resume(other, "cv.pdf", "/cv.pdf").id
     with pytest.raises(ValidationError) as caught:
@@ -87,7 +90,7 @@ def test_bulk_refuses_another_users_resume(user):
     assert caught.value.field == "rows[0].resume_id"
 
 
-def test_import_reports_added_skipped_and_rejected_rows(user, tmp_path):
+def test_import_reports_added_skipped_and_rejected_rows(user: int, tmp_path: Path) -> None:
     DatabaseUtils.add_job_application(user, "Platform Engineer", "Hooli", location="Remote")
     path = write_csv(
         tmp_path / "jobs.csv",
@@ -112,14 +115,14 @@ def test_import_reports_added_skipped_and_rejected_rows(user, tmp_path):
     assert by_title["SRE"].status.value == "interviewed" and by_title["SRE"].notes == "=1+1"
 
 
-def test_import_with_column_map_and_update_policy(user, tmp_path):
+def test_import_with_column_map_and_update_policy(user: int, tmp_path: Path) -> None:
     first = DatabaseUtils.add_job_application(user, "Dev", "Acme", salary_min=1)
     path = write_csv(tmp_path / "m.csv", ["Role", "Firm", "Pay"], ["Dev", "Acme", "9000"])
     report = DatabaseUtils.import_applications_csv(
         user, path, column_map={"Firm": "company", "Pay": "salary_min"}, on_duplicate="update"
     )
     assert (report.added, report.updated) == (0, 1)
-    assert DatabaseUtils.get_application(first.id).salary_min == 9000
+    assert existing(DatabaseUtils.get_application(first.id)).salary_min == 9000
 
 
 @pytest.mark.parametrize(
@@ -127,14 +130,16 @@ def test_import_with_column_map_and_update_policy(user, tmp_path):
     [(["Company"], None, "file"), (["Title", "Company"], {"Title": "salary"}, "column_map"),
      (["Title", "Company"], {"Title": "company"}, "column_map")],
 )  # fmt: skip
-def test_unusable_columns_are_a_validation_error(user, tmp_path, header, column_map, field):
+def test_unusable_columns_are_a_validation_error(
+    user: int, tmp_path: Path, header: list[str], column_map: dict[str, str] | None, field: str
+) -> None:
     path = write_csv(tmp_path / "bad.csv", header, ["a"] * len(header))
     with pytest.raises(ValidationError) as caught:
         DatabaseUtils.import_applications_csv(user, path, column_map=column_map)
     assert caught.value.field == field
 
 
-def test_missing_or_empty_file_is_a_validation_error(user, tmp_path):
+def test_missing_or_empty_file_is_a_validation_error(user: int, tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         DatabaseUtils.import_applications_csv(user, tmp_path / "none.csv")
     assert caught.value.field == "path"
@@ -144,7 +149,7 @@ def test_missing_or_empty_file_is_a_validation_error(user, tmp_path):
     assert caught.value.field == "file"
 
 
-def test_export_writes_history_owner_only_and_round_trips(user, tmp_path):
+def test_export_writes_history_owner_only_and_round_trips(user: int, tmp_path: Path) -> None:
     app = DatabaseUtils.add_job_application(
         user, "Analyst", "Initech", location="Austin", salary_min=50000, is_remote=True,
         job_description='Line one\nline "two", and =SUM(A1)', match_score=71.5,
@@ -173,14 +178,16 @@ def test_export_writes_history_owner_only_and_round_trips(user, tmp_path):
     assert copy.job_description == 'Line one\nline "two", and =SUM(A1)'
 
 
-def test_export_of_one_status(user, tmp_path):
+def test_export_of_one_status(user: int, tmp_path: Path) -> None:
     app = DatabaseUtils.add_job_application(user, "A", "B")
     DatabaseUtils.add_job_application(user, "C", "D")
     DatabaseUtils.update_application_status(app.id, "rejected")
     assert DatabaseUtils.export_applications_csv(user, tmp_path / "r.csv", status="rejected") == 1
 
 
-def test_command_line_imports_with_a_summary(tmp_path, monkeypatch, capsys):
+def test_command_line_imports_with_a_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     init_database("development")
     user = DatabaseUtils.create_user(email="cli@example.com").id
@@ -195,7 +202,9 @@ def test_command_line_imports_with_a_summary(tmp_path, monkeypatch, capsys):
     assert len(DatabaseUtils.get_user_applications(user)) == 1
 
 
-def test_command_line_error_is_one_line(tmp_path, monkeypatch, capsys):
+def test_command_line_error_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     code = import_cli.main(["import", str(tmp_path / "x.csv"), "--user", "nobody@example.com"])
     err = capsys.readouterr().err
@@ -203,7 +212,7 @@ def test_command_line_error_is_one_line(tmp_path, monkeypatch, capsys):
     assert err.count("\n") == 1 and err.startswith("import_cli: error: --user")
 
 
-def test_import_with_fail_policy_names_the_csv_row(user, tmp_path):
+def test_import_with_fail_policy_names_the_csv_row(user: int, tmp_path: Path) -> None:
     DatabaseUtils.add_job_application(user, "Dev", "Acme")
     path = write_csv(tmp_path / "f.csv", ["job_title", "company"], ["New", "Co"], ["dev", "ACME"])
     with pytest.raises(ValidationError) as caught:
@@ -215,16 +224,16 @@ def test_import_with_fail_policy_names_the_csv_row(user, tmp_path):
 # -- status dates -----------------------------------------------------------------
 
 
-def iso(moment):
+def iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def history(app_id):
+def history(app_id: int) -> list[tuple[str | None, str, datetime, str | None]]:
     return [(h.from_status and h.from_status.value, h.to_status.value, h.changed_at, h.notes)
             for h in DatabaseUtils.get_application_history(app_id)]  # fmt: skip
 
 
-def test_import_dates_each_move_from_status_columns(user, tmp_path):
+def test_import_dates_each_move_from_status_columns(user: int, tmp_path: Path) -> None:
     now = utcnow()
     applied, screened, rejected = (now - timedelta(days=d) for d in (30, 20, 10))
     path = write_csv(
@@ -250,7 +259,7 @@ def test_import_dates_each_move_from_status_columns(user, tmp_path):
     assert qa.status.value == "screening"
 
 
-def test_import_reads_the_status_history_the_export_writes(user, tmp_path):
+def test_import_reads_the_status_history_the_export_writes(user: int, tmp_path: Path) -> None:
     now = utcnow()
     moves = [
         {"status": "applied", "at": iso(now - timedelta(days=9)), "notes": None},
@@ -268,7 +277,9 @@ def test_import_reads_the_status_history_the_export_writes(user, tmp_path):
     assert app.application_date == now - timedelta(days=9)
 
 
-def test_without_status_dates_the_history_starts_on_the_application_date(user, tmp_path):
+def test_without_status_dates_the_history_starts_on_the_application_date(
+    user: int, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path / "plain.csv", ["job_title", "company", "status", "date"],
                      ["Dev", "Acme", "screening", "2024-02-10T09:30:00+02:00"],
                      ["QA", "Umbrella", "", ""])  # fmt: skip
@@ -282,7 +293,7 @@ def test_without_status_dates_the_history_starts_on_the_application_date(user, t
     assert qa.application_date >= before and qa.status_changed_at == qa.application_date
 
 
-def test_bad_status_dates_reject_the_row_naming_the_column(user, tmp_path):
+def test_bad_status_dates_reject_the_row_naming_the_column(user: int, tmp_path: Path) -> None:
     now = utcnow()
     late, early = iso(now + timedelta(days=2)), iso(now - timedelta(days=40))
     unordered = json.dumps(
@@ -318,7 +329,7 @@ def test_bad_status_dates_reject_the_row_naming_the_column(user, tmp_path):
     assert titles == {"Early", "Fine"}
 
 
-def test_bulk_add_writes_the_dated_history(user):
+def test_bulk_add_writes_the_dated_history(user: int) -> None:
     now = utcnow()
     moves = [
         {"status": "applied", "at": now - timedelta(days=7, microseconds=5)},
@@ -327,7 +338,7 @@ def test_bulk_add_writes_the_dated_history(user):
     ids = DatabaseUtils.bulk_add_job_applications(
         user, [{"job_title": "Dev", "company": "Acme", "status_history": moves}, *rows(2)]
     )
-    app = DatabaseUtils.get_application(ids[0])
+    app = existing(DatabaseUtils.get_application(ids[0]))
     assert (app.status.value, app.application_date, app.status_changed_at) == (
         "screening", now - timedelta(days=7, microseconds=5), now - timedelta(days=3),
     )  # fmt: skip
@@ -348,7 +359,7 @@ def test_bulk_add_writes_the_dated_history(user):
       "rows[1].status_history[1].at"),
      ([{"status": "applied", "at": "2999-01-01"}], "rows[1].status_history[0].at")],
 )  # fmt: skip
-def test_bulk_add_refuses_bad_moves(user, moves, field):
+def test_bulk_add_refuses_bad_moves(user: int, moves: Any, field: str) -> None:
     batch = rows(2)
     batch[1]["status_history"] = moves
     with pytest.raises(ValidationError) as caught:
@@ -357,10 +368,10 @@ def test_bulk_add_refuses_bad_moves(user, moves, field):
     assert DatabaseUtils.get_user_applications(user) == []
 
 
-def test_imported_dates_drive_time_in_stage_and_follow_ups(user, tmp_path):
+def test_imported_dates_drive_time_in_stage_and_follow_ups(user: int, tmp_path: Path) -> None:
     now = utcnow()
 
-    def ago(days):
+    def ago(days: int) -> str:
         return iso(now - timedelta(days=days))
 
     path = write_csv(

@@ -7,25 +7,26 @@ from datetime import timedelta
 
 import pytest
 
+from database.connection import DatabaseManager
 from database.core.column_types import utcnow
 from database.services.demo import DEMO_EMAIL, demo_applications, load_demo_data
 from database.utilities import DatabaseUtils
 
 
 @pytest.fixture
-def demo(db):
+def demo(db: DatabaseManager) -> int:
     assert load_demo_data() is True
     user = DatabaseUtils.get_user_by_email(DEMO_EMAIL)
     assert user is not None
     return user.id
 
 
-def test_demo_loads_once(demo):
+def test_demo_loads_once(demo: int) -> None:
     assert load_demo_data() is False
     assert len(DatabaseUtils.get_user_applications(demo)) == 12
 
 
-def test_every_move_is_dated_in_the_past_weeks(demo):
+def test_every_move_is_dated_in_the_past_weeks(demo: int) -> None:
     now = utcnow()
     apps = DatabaseUtils.get_user_applications(demo)
     dates = []
@@ -41,7 +42,7 @@ def test_every_move_is_dated_in_the_past_weeks(demo):
     assert max(dates) - min(dates) > timedelta(weeks=9)
 
 
-def test_demo_analytics_have_time_follow_ups_and_weeks(demo):
+def test_demo_analytics_have_time_follow_ups_and_weeks(demo: int) -> None:
     stays = DatabaseUtils.get_time_in_stage(demo)
     assert {s["status"] for s in stays} >= {"applied", "screening", "interview_scheduled"}
     assert all(s["median_days"] > 1 for s in stays)
@@ -59,7 +60,7 @@ def test_demo_analytics_have_time_follow_ups_and_weeks(demo):
     assert response["median_days_to_first_response"] > 1
 
 
-def test_demo_rows_are_deterministic():
+def test_demo_rows_are_deterministic() -> None:
     now = utcnow()
     assert demo_applications(now) == demo_applications(now)
     newest = max(demo_applications(now), key=lambda r: r["application_date"])

@@ -13,9 +13,10 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
-from database.connection import db_session_scope
+from database.connection import DatabaseManager, db_session_scope
 from database.models import User
 from database.utilities import DatabaseUtils
+from tests.support.checks import existing
 from utils.errors import ValidationError
 
 # (spelling at sign-up, other spellings of the same person)
@@ -43,7 +44,9 @@ DIFFERENT_PEOPLE = [
 
 
 @pytest.mark.parametrize(("signup", "others"), SAME_PERSON, ids=[s for s, _ in SAME_PERSON])
-def test_every_form_of_an_address_finds_the_same_user(db, signup, others):
+def test_every_form_of_an_address_finds_the_same_user(
+    db: DatabaseManager, signup: str, others: list[str]
+) -> None:
     user = DatabaseUtils.create_user(email=signup)
     for other in [signup, *others]:
         found = DatabaseUtils.get_user_by_email(other)
@@ -52,7 +55,9 @@ def test_every_form_of_an_address_finds_the_same_user(db, signup, others):
 
 
 @pytest.mark.parametrize(("signup", "others"), SAME_PERSON, ids=[s for s, _ in SAME_PERSON])
-def test_a_second_account_in_another_form_is_refused(db, signup, others):
+def test_a_second_account_in_another_form_is_refused(
+    db: DatabaseManager, signup: str, others: list[str]
+) -> None:
     DatabaseUtils.create_user(email=signup)
     for other in others:
         with pytest.raises(ValidationError) as info:
@@ -61,7 +66,7 @@ def test_a_second_account_in_another_form_is_refused(db, signup, others):
     assert len(DatabaseUtils.list_users()) == 1
 
 
-def test_emile_then_lower_case_emile_is_a_duplicate(db):
+def test_emile_then_lower_case_emile_is_a_duplicate(db: DatabaseManager) -> None:
     DatabaseUtils.create_user(email="Émile@x.org")
     with pytest.raises(ValidationError) as info:
         DatabaseUtils.create_user(email="émile@x.org")
@@ -69,53 +74,57 @@ def test_emile_then_lower_case_emile_is_a_duplicate(db):
 
 
 @pytest.mark.parametrize(("one", "other"), DIFFERENT_PEOPLE)
-def test_lookalike_letters_are_different_accounts(db, one, other):
+def test_lookalike_letters_are_different_accounts(
+    db: DatabaseManager, one: str, other: str
+) -> None:
     first = DatabaseUtils.create_user(email=one)
     second = DatabaseUtils.create_user(email=other)
     assert first.id != second.id
-    assert DatabaseUtils.get_user_by_email(one).id == first.id
-    assert DatabaseUtils.get_user_by_email(other).id == second.id
+    assert existing(DatabaseUtils.get_user_by_email(one)).id == first.id
+    assert existing(DatabaseUtils.get_user_by_email(other)).id == second.id
 
 
-def test_the_stored_email_keeps_the_persons_spelling(db):
+def test_the_stored_email_keeps_the_persons_spelling(db: DatabaseManager) -> None:
     decomposed = "E\u0301mile.Dupont@X.org"
     user = DatabaseUtils.create_user(email=decomposed)
-    stored = DatabaseUtils.get_user_by_id(user.id)
+    stored = existing(DatabaseUtils.get_user_by_id(user.id))
     assert stored.email == decomposed
     assert stored.email != unicodedata.normalize("NFC", decomposed)
 
 
-def test_updating_to_another_users_email_in_any_form_is_refused_and_changes_nothing(db):
+def test_updating_to_another_users_email_in_any_form_is_refused_and_changes_nothing(
+    db: DatabaseManager,
+) -> None:
     emile = DatabaseUtils.create_user(email="Émile@x.org")
     ann = DatabaseUtils.create_user(email="ann@x.org", first_name="Ann")
     for taken in ("émile@x.org", "E\u0301MILE@x.org"):
         with pytest.raises(ValidationError) as info:
             DatabaseUtils.update_user(ann.id, email=taken, first_name="Changed")
         assert info.value.field == "email"
-    after = DatabaseUtils.get_user_by_id(ann.id)
+    after = existing(DatabaseUtils.get_user_by_id(ann.id))
     assert (after.email, after.first_name) == ("ann@x.org", "Ann")
-    assert DatabaseUtils.get_user_by_email("ANN@X.ORG").id == ann.id
-    assert DatabaseUtils.get_user_by_email("émile@x.org").id == emile.id
+    assert existing(DatabaseUtils.get_user_by_email("ANN@X.ORG")).id == ann.id
+    assert existing(DatabaseUtils.get_user_by_email("émile@x.org")).id == emile.id
 
 
-def test_an_updated_email_is_found_in_any_form_and_the_old_one_is_free(db):
+def test_an_updated_email_is_found_in_any_form_and_the_old_one_is_free(db: DatabaseManager) -> None:
     user = DatabaseUtils.create_user(email="old@x.org")
     DatabaseUtils.update_user(user.id, email="Straße@x.org")
-    assert DatabaseUtils.get_user_by_email("STRASSE@X.ORG").id == user.id
+    assert existing(DatabaseUtils.get_user_by_email("STRASSE@X.ORG")).id == user.id
     assert DatabaseUtils.get_user_by_email("old@x.org") is None
     with pytest.raises(ValidationError):
         DatabaseUtils.create_user(email="strasse@x.org")
     assert DatabaseUtils.create_user(email="OLD@x.org").id != user.id
 
 
-def test_a_user_may_change_the_case_of_their_own_email(db):
+def test_a_user_may_change_the_case_of_their_own_email(db: DatabaseManager) -> None:
     user = DatabaseUtils.create_user(email="émile@x.org")
     DatabaseUtils.update_user(user.id, email="ÉMILE@x.org")
-    assert DatabaseUtils.get_user_by_id(user.id).email == "ÉMILE@x.org"
-    assert DatabaseUtils.get_user_by_email("e\u0301mile@x.org").id == user.id
+    assert existing(DatabaseUtils.get_user_by_id(user.id)).email == "ÉMILE@x.org"
+    assert existing(DatabaseUtils.get_user_by_email("e\u0301mile@x.org")).id == user.id
 
 
-def test_the_unique_index_refuses_two_forms_written_directly(db):
+def test_the_unique_index_refuses_two_forms_written_directly(db: DatabaseManager) -> None:
     # Past the "email is free" probe, as two racing sign-ups would be.
     with pytest.raises(ValidationError) as info, db_session_scope() as session:
         session.add_all([User(email="Émile@x.org"), User(email="e\u0301MILE@x.org")])
@@ -123,7 +132,7 @@ def test_the_unique_index_refuses_two_forms_written_directly(db):
     assert DatabaseUtils.list_users() == []
 
 
-def test_racing_signups_in_different_forms_create_one_user(db):
+def test_racing_signups_in_different_forms_create_one_user(db: DatabaseManager) -> None:
     forms = ["Émile@x.org", "émile@x.org", "E\u0301MILE@x.org", "e\u0301mile@X.ORG"] * 3
     barrier = threading.Barrier(len(forms))
     outcomes: list[object] = []
@@ -151,7 +160,7 @@ def test_racing_signups_in_different_forms_create_one_user(db):
         assert session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_verify_user_password_accepts_any_form_of_the_email(db):
+def test_verify_user_password_accepts_any_form_of_the_email(db: DatabaseManager) -> None:
     DatabaseUtils.create_user(email="Émile@x.org", password="correct horse battery")
     for form in ("Émile@x.org", "émile@X.ORG", "E\u0301MILE@x.org", " émile@x.org "):
         assert DatabaseUtils.verify_user_password(form, "correct horse battery"), form
