@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     false,
     true,
 )
@@ -117,6 +118,8 @@ class User(TimestampMixin, Base):
     summary: Mapped[str | None] = mapped_column(Text)
     linkedin_url: Mapped[str | None] = mapped_column(String(2048))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Granted by an operator, never through the input models (they forbid the field).
+    is_server_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     preferences: Mapped[UserPreferences | None] = relationship(
@@ -422,6 +425,168 @@ class SchemaMigration(Base):
     repr_fields = ("version",)
 
 
+class OrganizationRole(enum.StrEnum):
+    """A member's role in an organization, most powerful first; stored as its value string."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    COACH = "coach"
+    MEMBER = "member"
+
+
+class Organization(TimestampMixin, Base):
+    """A group of people (a career centre, a bootcamp) whose staff follow its members."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-case and unique (see database.core.keys.organization_slug).
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    memberships: Mapped[list[Membership]] = owned_collection(
+        "organization", "(Membership.created_at, Membership.id)"
+    )
+    invitations: Mapped[list[Invitation]] = owned_collection(
+        "organization", "(Invitation.created_at, Invitation.id)"
+    )
+
+    repr_fields = ("id", "slug")
+
+
+class Membership(TimestampMixin, Base):
+    """One person's role in one organization."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id"),
+        Index("ix_memberships_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[OrganizationRole] = mapped_column(enum_column(OrganizationRole, "membership_role"))
+
+    organization: Mapped[Organization] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+    repr_fields = ("id", "organization_id", "user_id", "role")
+
+
+class Invitation(TimestampMixin, Base):
+    """A single-use, expiring invitation to join an organization with a role.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        Index("ix_invitations_organization", "organization_id"),
+        Index("ix_invitations_user", "user_id"),
+        Index("ix_invitations_accepted_by", "accepted_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    # The person who invited: every person-owned row carries its owner's user_id.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(1024))
+    role: Mapped[OrganizationRole] = mapped_column(enum_column(OrganizationRole, "invitation_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's first characters, so a person can tell invitations apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship(back_populates="invitations")
+
+    hidden_fields = frozenset({"token_hash", "email_key"})
+    repr_fields = ("id", "organization_id", "role", "prefix")
+
+
+class TokenKind(enum.StrEnum):
+    """What an issued credential is for."""
+
+    ACCESS = "access"
+    API_KEY = "api_key"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind, not a secret)
+
+
+class TokenScope(enum.StrEnum):
+    """What a credential may do: ``write`` includes ``read``."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class AuthToken(TimestampMixin, Base):
+    """An issued credential (access token, API key, reset token), stored only as a hash."""
+
+    __tablename__ = "auth_tokens"
+    __table_args__ = (
+        Index("uq_auth_tokens_token_hash", "token_hash", unique=True),
+        Index("ix_auth_tokens_prefix", "prefix"),
+        Index("ix_auth_tokens_user_kind", "user_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[TokenKind] = mapped_column(enum_column(TokenKind, "token_kind"))
+    # The visible start of the raw token, so that a person can tell their keys apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the raw token. The token holds 256 random bits from ``secrets``, so
+    # a fast unsalted hash is enough: nobody can search that space, unlike a password's.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(100))
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope, "token_scope"))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    hidden_fields = frozenset({"token_hash"})
+    repr_fields = ("id", "user_id", "kind", "prefix")
+
+
+class ThrottleScope(enum.StrEnum):
+    """What a sign-in throttle counts failures of."""
+
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+
+class SignInThrottle(TimestampMixin, Base):
+    """Failed sign-ins of one account or client address in the current window.
+
+    Shared by every process through the database. Not a person's row (an address
+    is nobody's, an unknown email has no user), so it carries no ``user_id``;
+    ``key`` is a SHA-256 of the email identity or address, never the text itself.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (
+        UniqueConstraint("scope", "key", name="uq_sign_in_throttle_scope_key"),
+        CheckConstraint("failures >= 0", name="failures_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[ThrottleScope] = mapped_column(enum_column(ThrottleScope, "throttle_scope"))
+    key: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    repr_fields = ("scope", "failures", "locked_until")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 
@@ -433,14 +598,23 @@ __all__ = [
     "ApplicationNote",
     "ApplicationStatus",
     "ApplicationStatusHistory",
+    "AuthToken",
     "Base",
+    "Invitation",
     "JobApplication",
+    "Membership",
+    "Organization",
+    "OrganizationRole",
     "Resume",
     "SchemaMigration",
     "SearchHistory",
     "SettingType",
+    "SignInThrottle",
     "SystemSetting",
+    "ThrottleScope",
     "TimestampMixin",
+    "TokenKind",
+    "TokenScope",
     "User",
     "UserPreferences",
 ]

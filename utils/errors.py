@@ -28,6 +28,18 @@ class ValidationError(AutoApplyerError, ValueError):
         super().__init__(f"{field}: {rule}")
 
 
+class AuthenticationError(AutoApplyerError):
+    """Credentials were refused: one message whatever was wrong, so nothing leaks."""
+
+
+class ThrottledError(AutoApplyerError):
+    """Too many failed sign-ins; ``retry_after`` is how many seconds to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed sign-ins; retry after {retry_after} seconds")
+
+
 class DatabaseError(AutoApplyerError):
     """The database could not do what was asked (connection, driver, state)."""
 
@@ -51,12 +63,23 @@ class BackupError(DatabaseError):
     """A backup could not be written, read, verified or restored."""
 
 
+class PermissionDeniedError(AutoApplyerError):
+    """The actor can see the target but their role does not allow the action.
+
+    A target the actor cannot see at all is "not found" (``None``), never this
+    error, so that its existence is not revealed.
+    """
+
+
 __all__ = [
+    "AuthenticationError",
     "AutoApplyerError",
     "BackupError",
     "ConfigurationError",
     "DatabaseError",
     "MigrationError",
     "NotInitializedError",
+    "PermissionDeniedError",
+    "ThrottledError",
     "ValidationError",
 ]

@@ -92,6 +92,26 @@ def keys_for(fields: Mapping[str, Any]) -> dict[str, str | None]:
     }
 
 
+#: Characters of an organization's slug (the width of its column).
+SLUG_LENGTH = 100
+
+
+def organization_slug(name: str) -> str:
+    """The lower-case ASCII slug of an organization's name (``"École 42"`` -> ``"ecole-42"``).
+
+    Accents are dropped and every run of other characters becomes one hyphen;
+    a name with no ASCII letter or digit gives ``"organization"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    kept = "".join(
+        c if c.isascii() and c.isalnum() else " "
+        for c in decomposed
+        if not unicodedata.combining(c)
+    )
+    slug = "-".join(kept.split())[:SLUG_LENGTH].strip("-")
+    return slug or "organization"
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 

@@ -73,13 +73,14 @@ def test_upgrade_indexes_existing_rows_and_downgrade_removes_everything(
 ) -> None:
     manager = MigrationManager()
     try:
-        assert manager.migrate_to_version("002") == ["003.1", "003"]
+        # Later revisions roll back first.
+        assert manager.migrate_to_version("002")[-2:] == ["003.1", "003"]
         assert search_objects(db) == set()
         assert not {"url_key", "posting_key"} & app_columns(db)
         assert history_index(db) == ["application_id", "changed_at"]
         user_id = seed_at_002(db)
 
-        assert manager.migrate_to_latest() == ["003", "003.1"]
+        assert manager.migrate_to_latest()[:2] == ["003", "003.1"]
         (hit,) = DatabaseUtils.search_applications(user_id, "airflow")
         assert hit["job_title"] == "Data Engineer"
         assert len(DatabaseUtils.search_resumes(user_id, "spark")) == 1

@@ -68,9 +68,10 @@ def test_notes_written_by_a_status_move_are_cleared_and_the_persons_notes_kept(
 ) -> None:
     manager = MigrationManager()
     try:
-        assert manager.migrate_to_version("003") == ["003.1"]
+        # Later revisions roll back first.
+        assert manager.migrate_to_version("003")[-1] == "003.1"
         ids = seed_at_003(db)
-        assert manager.migrate_to_latest() == ["003.1"]
+        assert manager.migrate_to_latest()[0] == "003.1"
         notes = {
             name: existing(DatabaseUtils.get_application(ids[name])).notes
             for name in ("overwritten", "own", "edited")
