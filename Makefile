@@ -27,7 +27,7 @@ test: setup lint
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy database utils dashboard cli tests benchmarks
+	$(VENV)/bin/mypy database utils dashboard cli api tests benchmarks
 
 format: setup
 	$(VENV)/bin/ruff format .

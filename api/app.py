@@ -1,0 +1,60 @@
+"""The application: routers under ``/api/v1``, error handlers, the body limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from api.routes import auth, health, me
+from database.bootstrap import init_database
+from database.core.session import cleanup_database
+from database.domain.accounts import DEFAULT_POLICY, ThrottlePolicy
+
+API_PREFIX = "/api/v1"
+
+
+@asynccontextmanager
+async def _connected(_: FastAPI) -> AsyncIterator[None]:
+    init_database()
+    try:
+        yield
+    finally:
+        cleanup_database()
+
+
+def create_app(
+    *,
+    throttle_policy: ThrottlePolicy = DEFAULT_POLICY,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    connect: bool = False,
+) -> FastAPI:
+    """The API on the global database.
+
+    The caller initialises the database, unless ``connect`` is true: then the
+    app connects to the configured one (and migrates it) at startup and
+    releases it at shutdown.
+    """
+    app = FastAPI(
+        lifespan=_connected if connect else None,
+        title="Auto Applyer",
+        version="1",
+        summary="Track job applications: accounts, profiles and applications over REST.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.throttle_policy = throttle_policy
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
+    for module in (health, auth, me):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """The API connecting to the configured database itself (one per server worker)."""
+    return create_app(connect=True)

@@ -1,0 +1,76 @@
+"""The request body limit: a body over it is a 413 before the route reads all of it."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import problem
+
+#: The largest request body accepted (uploads will have their own limit).
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BodyTooLargeError(HTTPException):
+    """The request body exceeds the limit.
+
+    An ``HTTPException``, so that FastAPI's body parsing lets it through as a
+    413 instead of turning it into a 400.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body must not exceed {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """Refuse a body over ``limit`` bytes by its ``Content-Length`` or as it streams."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._declared_length(scope) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise BodyTooLargeError(self.limit)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except BodyTooLargeError:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    @staticmethod
+    def _declared_length(scope: Scope) -> int:
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    return int(value)
+                except ValueError:
+                    return 0
+        return 0
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413, BodyTooLargeError(self.limit).detail, headers={"Connection": "close"}
+        )
+        await response(scope, receive, send)
