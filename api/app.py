@@ -9,10 +9,10 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
-from api.routes import auth, health, me
+from api.routes import applications, auth, credentials, health, me
 from database.bootstrap import init_database
 from database.core.session import cleanup_database
-from database.domain.accounts import DEFAULT_POLICY, ThrottlePolicy
+from database.domain.accounts import DEFAULT_POLICY, MailSender, SmtpMailSender, ThrottlePolicy
 
 API_PREFIX = "/api/v1"
 
@@ -31,12 +31,14 @@ def create_app(
     throttle_policy: ThrottlePolicy = DEFAULT_POLICY,
     max_body_bytes: int = MAX_BODY_BYTES,
     connect: bool = False,
+    mailer: MailSender | None = None,
 ) -> FastAPI:
     """The API on the global database.
 
     The caller initialises the database, unless ``connect`` is true: then the
     app connects to the configured one (and migrates it) at startup and
-    releases it at shutdown.
+    releases it at shutdown. ``mailer`` sends the password-reset mail; by
+    default an :class:`SmtpMailSender` configured by the environment.
     """
     app = FastAPI(
         lifespan=_connected if connect else None,
@@ -48,10 +50,13 @@ def create_app(
         redoc_url=None,
     )
     app.state.throttle_policy = throttle_policy
+    app.state.mailer = mailer if mailer is not None else SmtpMailSender.from_environment()
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     for module in (health, auth, me):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(credentials.router, prefix=API_PREFIX)
+    app.include_router(applications.router, prefix=API_PREFIX)
     return app
 
 

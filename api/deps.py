@@ -10,7 +10,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session as OrmSession
 
 from database.connection import get_database_manager
-from database.domain.accounts import DEFAULT_POLICY, Actor, ThrottlePolicy, authenticate
+from database.domain.accounts import (
+    DEFAULT_POLICY,
+    Actor,
+    MailSender,
+    ThrottlePolicy,
+    authenticate,
+)
 from utils.errors import AuthenticationError
 
 #: The one message of a request without valid credentials.
@@ -62,8 +68,15 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def mailer(request: Request) -> MailSender:
+    """The mail sender the app was built with (password-reset mail)."""
+    sender: MailSender = request.app.state.mailer
+    return sender
+
+
 Session = Annotated[OrmSession, Depends(session)]
 BearerToken = Annotated[str, Depends(bearer_token)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Policy = Annotated[ThrottlePolicy, Depends(throttle_policy)]
 ClientAddress = Annotated[str | None, Depends(client_address)]
+Mailer = Annotated[MailSender, Depends(mailer)]

@@ -1,0 +1,158 @@
+"""``/applications``, ``/statistics`` and ``/search/applications``: the actor's pipeline.
+
+Who may read or change what is decided in :mod:`database.services.tenancy`:
+an application the actor may not read is a 404 (its existence is not
+revealed), one they may read but not change (a coach's view, or a read-only
+API key) a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request, Response, status
+from starlette.exceptions import HTTPException
+
+from api.deps import CurrentActor, Session
+from api.schemas_applications import (
+    ApplicationChange,
+    ApplicationNew,
+    ApplicationRead,
+    HistoryEntryRead,
+    SearchHit,
+    Statistics,
+    StatusChange,
+)
+from database.services import tenancy
+from utils.errors import ValidationError
+
+router = APIRouter(tags=["applications"])
+
+#: Rows of a listing page unless the client asks for another number, up to MAX_LIMIT.
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+TOTAL_HEADER = "X-Total-Count"
+NOT_FOUND = "no such application"
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0)]
+_T = TypeVar("_T")
+_QUERY_NAMES = {"statuses": "status", "text": "q"}
+
+
+def _found(value: _T | None) -> _T:
+    """``value``, or a 404 when the service found nothing the actor may see."""
+    if value is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return value
+
+
+@router.get("/applications", response_model=list[ApplicationRead])
+def list_applications(
+    actor: CurrentActor,
+    session: Session,
+    response: Response,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+    status_filter: Annotated[list[str] | None, Query(alias="status")] = None,
+    q: str = "",
+) -> list[ApplicationRead]:
+    """The actor's own applications, newest first; how many match in ``X-Total-Count``.
+
+    ``status`` (repeatable) keeps those of these statuses, ``q`` those whose
+    title, company or location contains it (letter case ignored).
+    """
+    filters: dict[str, Any] = {"text": q, "statuses": tuple(status_filter or ())}
+    try:
+        found, total = tenancy.list_applications(session, actor, filters, limit, offset)
+    except ValidationError as exc:
+        # The domain names its filter fields; the client knows the query's names.
+        field = _QUERY_NAMES.get(exc.field, exc.field)
+        raise ValidationError(field, exc.rule, exc.value) from exc
+    response.headers[TOTAL_HEADER] = str(total)
+    return [ApplicationRead.model_validate(application) for application in found]
+
+
+@router.post("/applications", response_model=ApplicationRead, status_code=status.HTTP_201_CREATED)
+def create_application(
+    body: ApplicationNew,
+    actor: CurrentActor,
+    session: Session,
+    request: Request,
+    response: Response,
+) -> ApplicationRead:
+    """Record a new application of the actor's own; its address in ``Location``."""
+    application = tenancy.create_application(session, actor, body.fields())
+    location = request.url_for("read_application", application_id=str(application.id))
+    response.headers["Location"] = location.path
+    return ApplicationRead.model_validate(application)
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationRead)
+def read_application(application_id: int, actor: CurrentActor, session: Session) -> ApplicationRead:
+    """The application, if the actor may read it (theirs, or a member's they coach)."""
+    application = _found(tenancy.get_application(session, actor, application_id))
+    return ApplicationRead.model_validate(application)
+
+
+@router.patch("/applications/{application_id}", response_model=ApplicationRead)
+def change_application(
+    application_id: int, body: ApplicationChange, actor: CurrentActor, session: Session
+) -> ApplicationRead:
+    """Change the given details of the actor's own application."""
+    application = tenancy.update_application(session, actor, application_id, body.changes())
+    return ApplicationRead.model_validate(_found(application))
+
+
+@router.delete("/applications/{application_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_application(application_id: int, actor: CurrentActor, session: Session) -> Response:
+    """Delete the actor's own application and its history."""
+    if not tenancy.delete_application(session, actor, application_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/applications/{application_id}/status", response_model=ApplicationRead)
+def change_status(
+    application_id: int, body: StatusChange, actor: CurrentActor, session: Session
+) -> ApplicationRead:
+    """Move the actor's own application to ``status``, recorded in its history."""
+    application = tenancy.change_status(
+        session,
+        actor,
+        application_id,
+        body.status,
+        body.notes,
+        body.interview_date,
+        body.interview_type,
+    )
+    return ApplicationRead.model_validate(_found(application))
+
+
+@router.get("/applications/{application_id}/history", response_model=list[HistoryEntryRead])
+def read_history(
+    application_id: int, actor: CurrentActor, session: Session
+) -> list[HistoryEntryRead]:
+    """Every status the application entered, oldest first."""
+    entries = _found(tenancy.application_history(session, actor, application_id))
+    return [HistoryEntryRead.model_validate(entry) for entry in entries]
+
+
+@router.get("/statistics", response_model=Statistics)
+def read_statistics(actor: CurrentActor, session: Session, days: int = 30) -> Statistics:
+    """The actor's own figures: all-time totals, and the last ``days`` days' activity."""
+    return Statistics.model_validate(tenancy.statistics(session, actor, days))
+
+
+@router.get("/search/applications", response_model=list[SearchHit])
+def search_applications(
+    actor: CurrentActor,
+    session: Session,
+    q: str,
+    status_filter: Annotated[str | None, Query(alias="status")] = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """The actor's own applications matching the words of ``q``, best first."""
+    hits = tenancy.search_applications(session, actor, q, status_filter, limit, offset)
+    return [SearchHit.model_validate(hit) for hit in hits]
