@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
-from api.routes import applications, auth, credentials, health, me
+from api.routes import ROUTERS
 from database.bootstrap import init_database
 from database.core.session import cleanup_database
 from database.domain.accounts import DEFAULT_POLICY, MailSender, SmtpMailSender, ThrottlePolicy
@@ -53,10 +53,8 @@ def create_app(
     app.state.mailer = mailer if mailer is not None else SmtpMailSender.from_environment()
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
-    for module in (health, auth, me):
-        app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(credentials.router, prefix=API_PREFIX)
-    app.include_router(applications.router, prefix=API_PREFIX)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     return app
 
 

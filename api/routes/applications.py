@@ -23,7 +23,7 @@ from api.schemas_applications import (
     Statistics,
     StatusChange,
 )
-from database.services import tenancy
+from database.services.tenancy import applications as tenancy
 from utils.errors import ValidationError
 
 router = APIRouter(tags=["applications"])

@@ -28,16 +28,10 @@ from database.domain.organizations.access import can_read_member_data, can_write
 from database.domain.schemas import require_id
 from database.domain.stats import summary
 from database.models import ApplicationStatusHistory, JobApplication
+from database.services.tenancy.guards import require_write_scope
 from utils.errors import PermissionDeniedError
 
-READ_ONLY_CREDENTIAL = "this credential is read-only; a write-scoped one is needed"
 NOT_YOURS = "only its owner changes an application"
-
-
-def require_write_scope(actor: Actor) -> None:
-    """:class:`PermissionDeniedError` unless the actor's credential may change data."""
-    if not actor.can_write:
-        raise PermissionDeniedError(READ_ONLY_CREDENTIAL)
 
 
 def readable(session: Session, actor: Actor, application_id: int) -> JobApplication | None:
