@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from database.connection import DatabaseManager
 from database.domain.accounts import create_api_key
 from database.domain.organizations import accept_invitation, create_organization, invite
-from tests.api.conftest import bearer, register, sign_in
+from tests.support.api import bearer, register, sign_in
 
 BASE = "/api/v1/applications"
 JOB = {"job_title": "Data Engineer", "company": "Acme", "location": "Berlin"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import PASSWORD, bearer, register, sign_in
+from tests.support.api import PASSWORD, bearer, register, sign_in
 
 PROBLEM = "application/problem+json"
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from database.connection import DatabaseManager
 from database.domain.accounts import SmtpMailSender
-from tests.api.conftest import PASSWORD, STRICT_POLICY, bearer, register, sign_in
+from tests.support.api import PASSWORD, STRICT_POLICY, bearer, register, sign_in
 from tests.support.smtp import Inbox, smtp_server
 
 NEW_PASSWORD = "a brand new passphrase"
