@@ -25,6 +25,10 @@ from database.models import INTERVIEW_STATUSES, ApplicationStatus
 COLUMNS = tuple(c for c in APP_COLUMNS if c != "id")
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 _STATUS, _CHANGED_AT = COLUMNS.index("status"), COLUMNS.index("status_changed_at")
+_USER = COLUMNS.index("user_id")
+_INSERT_HISTORY = (
+    "INSERT INTO application_status_history (application_id, user_id, to_status, changed_at) "
+)
 _STATUSES = tuple(s.value for s in ApplicationStatus)
 _INTERVIEWS = ", ".join(f"'{s.value}'" for s in sorted(INTERVIEW_STATUSES))
 
@@ -111,8 +115,8 @@ class RawSQLite:
         (last,) = c.execute("SELECT coalesce(max(id), 0) FROM job_applications").fetchone()
         c.executemany(self.insert_app, rows)
         c.execute(
-            "INSERT INTO application_status_history (application_id, to_status, changed_at) "
-            "SELECT id, status, status_changed_at FROM job_applications WHERE id > ?",
+            _INSERT_HISTORY
+            + "SELECT id, user_id, status, status_changed_at FROM job_applications WHERE id > ?",
             (last,),
         )
         c.execute("COMMIT")
@@ -123,9 +127,8 @@ class RawSQLite:
         c.execute("BEGIN IMMEDIATE")
         new_id = c.execute(self.insert_app, row).lastrowid
         c.execute(
-            "INSERT INTO application_status_history (application_id, to_status, changed_at) "
-            "VALUES (?, ?, ?)",
-            (new_id, row[_STATUS], row[_CHANGED_AT]),
+            _INSERT_HISTORY + "VALUES (?, ?, ?, ?)",
+            (new_id, row[_USER], row[_STATUS], row[_CHANGED_AT]),
         )
         c.execute("COMMIT")
         return int(new_id or 0)
@@ -159,25 +162,31 @@ class RawPostgres:
         )
         # Both rows in one statement: one round trip, as the API does.
         self.insert_both = (
-            f"WITH new_application AS ({self.insert_app}, status, status_changed_at) "
-            "INSERT INTO application_status_history (application_id, to_status, changed_at) "
-            "SELECT id, status, status_changed_at FROM new_application RETURNING application_id"
+            f"WITH new_application AS ({self.insert_app}, user_id, status, status_changed_at) "
+            + _INSERT_HISTORY
+            + "SELECT id, user_id, status, status_changed_at FROM new_application"
+            " RETURNING application_id"
         )
         self.statistics_sql = statistics_sql("%s")
 
     def bulk(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """COPY of the applications, then their history rows by INSERT ... SELECT."""
+        """COPY of the applications (executemany where row-level security forbids COPY),
+        then their history rows by INSERT ... SELECT."""
         with self.conn.cursor() as cur:
             cur.execute("SELECT coalesce(max(id), 0) FROM job_applications")
             (last,) = cur.fetchone() or (0,)
-            with cur.copy(f"COPY job_applications ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cur.execute(
-                "INSERT INTO application_status_history (application_id, to_status, changed_at) "
-                "SELECT id, status, status_changed_at FROM job_applications WHERE id > %s",
-                (last,),
+            cur.execute("SELECT row_security_active('job_applications')")
+            (secured,) = cur.fetchone() or (False,)
+            if secured:
+                cur.executemany(self.insert_app.removesuffix(" RETURNING id"), rows)
+            else:
+                with cur.copy(f"COPY job_applications ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            since = (
+                "SELECT id, user_id, status, status_changed_at FROM job_applications WHERE id > %s"
             )
+            cur.execute(_INSERT_HISTORY + since, (last,))
         self.conn.commit()
 
     def add_one(self, row: tuple[Any, ...]) -> int:

@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before --reset")
     parser.add_argument("--demo", action="store_true", help="load a small demo dataset once")
+    parser.add_argument(
+        "--grant-app-role", metavar="ROLE", default=None,
+        help="PostgreSQL: after migrating, give the existing role ROLE data access only "
+        "(the hosted service's non-owner role, held to row-level security)",
+    )  # fmt: skip
     parser.add_argument("--verbose", "-v", action="store_true", help="log what happens")
     return parser
 
@@ -58,6 +63,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Carry out ``args``; returns the exit code."""
     from database.bootstrap import init_database
     from database.core.config import DatabaseConfig
+    from database.core.tenant import grant_app_role
     from database.services.demo import load_demo_data
     from database.services.status import database_status
 
@@ -67,6 +73,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return 1
     with console.status(f"Preparing the {config.environment} database..."):
         manager = init_database(config.environment, drop_existing=args.reset)
+    if args.grant_app_role is not None:
+        if manager.config.database_type != "postgresql":
+            console.print("init_db: --grant-app-role needs PostgreSQL (SQLite has no roles)")
+            return 2
+        grant_app_role(manager.engine, args.grant_app_role)
+        console.print(f"Granted data access to the role {args.grant_app_role}.")
     if args.demo and load_demo_data():
         console.print("Loaded the demo dataset.")
     _print_status(database_status(manager), console)

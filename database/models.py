@@ -306,12 +306,15 @@ class ApplicationStatusHistory(Base):
             "id",
             "to_status",
         ),
+        Index("ix_application_status_history_user", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("job_applications.id", ondelete="CASCADE")
     )
+    # The application's owner, written with the row: row-level security keys on it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     from_status: Mapped[ApplicationStatus | None] = mapped_column(
         enum_column(ApplicationStatus, "history_from_status")
     )
@@ -587,6 +590,47 @@ class SignInThrottle(TimestampMixin, Base):
     repr_fields = ("scope", "failures", "locked_until")
 
 
+class IdempotencyKey(TimestampMixin, Base):
+    """The first response of a creating request sent with an ``Idempotency-Key``.
+
+    A retry with the same key and body gets this response again instead of
+    creating a second object. The response columns are NULL only inside the
+    transaction that creates the object (the row is claimed first, so that a
+    concurrent duplicate waits for it); ``request_digest`` is the SHA-256 of
+    the request body.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+        CheckConstraint("length(key) > 0", name="key_not_empty"),
+        CheckConstraint(
+            "status_code IS NULL OR (status_code >= 100 AND status_code <= 599)",
+            name="status_code_valid",
+        ),
+        CheckConstraint(
+            "response_body IS NULL OR length(response_body) <= 1048576",
+            name="response_body_bounded",
+        ),
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(2048))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(2048))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    hidden_fields = frozenset({"response_body"})
+    repr_fields = ("id", "user_id", "method", "path", "status_code")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 
@@ -600,6 +644,7 @@ __all__ = [
     "ApplicationStatusHistory",
     "AuthToken",
     "Base",
+    "IdempotencyKey",
     "Invitation",
     "JobApplication",
     "Membership",

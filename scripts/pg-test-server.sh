@@ -91,6 +91,8 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user')
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 -- Lets the test suite drop its per-run databases even while autovacuum visits them.
 SELECT format('GRANT pg_signal_backend TO %I', :'user') \gexec
+-- Lets the row-level security tests create (and drop) their per-run application role.
+SELECT format('ALTER ROLE %I CREATEROLE', :'user') \gexec
 SQL
     printf 'postgresql+psycopg://%s:%s@127.0.0.1:%s/%s\n' "$DB_USER" "$password" "$PGTEST_PORT" "$DB_NAME"
 }

@@ -71,11 +71,16 @@ class PermissionDeniedError(AutoApplyerError):
     """
 
 
+class ConflictError(AutoApplyerError):
+    """The write conflicts with the target's current state (a stale version); nothing changed."""
+
+
 __all__ = [
     "AuthenticationError",
     "AutoApplyerError",
     "BackupError",
     "ConfigurationError",
+    "ConflictError",
     "DatabaseError",
     "MigrationError",
     "NotInitializedError",

@@ -8,7 +8,8 @@ variables. ``DATABASE_URL``, when set, overrides the URL of every environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +25,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "auto_applyer.db"
 ENVIRONMENTS = ("development", "testing", "production")
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+MODE_VARIABLE = "AUTO_APPLYER_MODE"
+#: ``local``: one trusted person's laptop, profiles without sign-in;
+#: ``hosted``: a shared server, every person signs in and sees only their own data.
+MODES = ("local", "hosted")
+Mode = Literal["local", "hosted"]
 
 
 class DatabaseSettings(BaseSettings):
@@ -32,6 +38,9 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DATABASE_", extra="ignore")
 
     url: SecretStr | None = None
+    # The tables' owner, when DATABASE_URL is an application role under row-level
+    # security: whole-database work (server backups and restores) connects as it.
+    owner_url: SecretStr | None = None
     host: str = "localhost"
     port: int = Field(default=5432, ge=1, le=65535)
     name: str = "auto_applyer"
@@ -138,6 +147,14 @@ def _url_for(environment: str, settings: DatabaseSettings) -> URL:
     )
 
 
+def owner_config(config: DatabaseConfig) -> DatabaseConfig:
+    """``config`` connecting as ``$DATABASE_OWNER_URL`` when that is set, else ``config`` itself."""
+    owner = _load_settings().owner_url
+    if owner is None:
+        return config
+    return replace(config, url=parse_url(owner.get_secret_value()))
+
+
 def parse_url(raw: str) -> URL:
     """Parse a database URL, choosing psycopg 3 for PostgreSQL.
 
@@ -155,6 +172,24 @@ def parse_url(raw: str) -> URL:
             f"DATABASE_URL names an unsupported database {backend!r}: use sqlite or postgresql"
         )
     return url
+
+
+def deployment_mode(environ: Mapping[str, str] | None = None) -> Mode:
+    """``$AUTO_APPLYER_MODE``: ``"local"`` or ``"hosted"``.
+
+    Unset or empty, it is ``"hosted"`` when ``$ENVIRONMENT`` is ``production``
+    and ``"local"`` otherwise; any other value is a :class:`ConfigurationError`.
+    """
+    environ = os.environ if environ is None else environ
+    raw = (environ.get(MODE_VARIABLE) or "").strip().lower()
+    if not raw:
+        production = (environ.get("ENVIRONMENT") or "").strip().lower() == "production"
+        return "hosted" if production else "local"
+    if raw == "hosted":
+        return "hosted"
+    if raw == "local":
+        return "local"
+    raise ConfigurationError(f"{MODE_VARIABLE} must be one of {', '.join(MODES)}")
 
 
 def engine_options(config: DatabaseConfig) -> dict[str, Any]:

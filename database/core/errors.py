@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
-from utils.errors import AutoApplyerError, DatabaseError, ValidationError
+from utils.errors import AutoApplyerError, DatabaseError, PermissionDeniedError, ValidationError
 
 #: constraint name -> (field, rule)
 CONSTRAINT_RULES: dict[str, tuple[str, str]] = {
@@ -32,7 +32,12 @@ CONSTRAINT_RULES: dict[str, tuple[str, str]] = {
     "uq_ai_analysis_cache_cache_key": ("cache_key", "must be unique"),
     "uq_system_settings_setting_key": ("setting_key", "must be unique"),
     "uq_schema_migrations_version": ("version", "is already applied"),
+    "uq_organizations_slug": ("slug", "must be unique"),
 }
+
+#: SQLSTATE insufficient_privilege: on a table with row-level security, a row
+#: the acting user may not write (the services refuse first; this is the wall).
+_NOT_PERMITTED = "42501"
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?:index '([^']+)'|(\w+)\.(\w+))")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
@@ -66,6 +71,8 @@ def translate(exc: BaseException) -> AutoApplyerError:
         return exc
     if isinstance(exc, sa_exc.IntegrityError):
         return _integrity_error(exc)
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == _NOT_PERMITTED:
+        return PermissionDeniedError(f"not permitted for this user ({_short(exc)})")
     if isinstance(exc, sa_exc.DataError) or _caused_by_input(exc):
         return ValidationError("value", f"rejected by the database ({_short(exc)})")
     if isinstance(exc, sa_exc.OperationalError):

@@ -116,6 +116,7 @@ def _insert_with_history(conn: Connection, row: dict[str, Any]) -> JobApplicatio
                 conn,
                 {
                     "application_id": new_id,
+                    "user_id": params["user_id"],
                     "to_status": params["status"],
                     "changed_at": params["status_changed_at"],
                 },
@@ -145,19 +146,19 @@ def _insert_statements(dialect: Dialect) -> tuple[DriverStatement, DriverStateme
     values = {c.name: bindparam(c.name, type_=c.type) for c in _TABLE.c if c.name != "id"}
     new = insert(_TABLE).values(values)
     if dialect.name != "postgresql":
-        columns = ("application_id", "to_status", "changed_at")
+        columns = ("application_id", "user_id", "to_status", "changed_at")
         history = insert(_HISTORY).values(
             {name: bindparam(name, type_=_HISTORY.c[name].type) for name in columns}
         )
         return DriverStatement(new, dialect), DriverStatement(history, dialect)
-    created = new.returning(_TABLE.c.id, _TABLE.c.status, _TABLE.c.status_changed_at).cte(
-        "new_application"
-    )
+    created = new.returning(
+        _TABLE.c.id, _TABLE.c.user_id, _TABLE.c.status, _TABLE.c.status_changed_at
+    ).cte("new_application")
     first = (
         insert(_HISTORY)
         .from_select(
-            ["application_id", "to_status", "changed_at"],
-            select(created.c.id, created.c.status, created.c.status_changed_at),
+            ["application_id", "user_id", "to_status", "changed_at"],
+            select(created.c.id, created.c.user_id, created.c.status, created.c.status_changed_at),
         )
         .cte("first_status")
     )
@@ -333,6 +334,7 @@ def change_status(
         session.add(
             ApplicationStatusHistory(
                 application_id=application.id,
+                user_id=application.user_id,
                 from_status=application.status,
                 to_status=new_status,
                 changed_at=now,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from database.core.column_types import as_utc, utcnow
 from database.core.keys import keys_for
+from database.core.tenant import copy_allowed
 from database.domain import applications, duplicates, users
 from database.domain.duplicates import OnDuplicate
 from database.domain.schemas import (
@@ -50,7 +51,9 @@ APP_COLUMNS = (
     "salary_currency", "job_type", "is_remote", "match_score", "notes", "interview_date",
     "interview_type", "status_changed_at", "url_key", "posting_key", "created_at", "updated_at",
 )  # fmt: skip
-HISTORY_COLUMNS = ("application_id", "from_status", "to_status", "changed_at", "notes")
+HISTORY_COLUMNS = (
+    "application_id", "user_id", "from_status", "to_status", "changed_at", "notes",
+)  # fmt: skip
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
 
 
@@ -306,7 +309,7 @@ def insert_rows(
         app_rows.append(tuple(full.get(name) for name in APP_COLUMNS))
         previous: ApplicationStatus | None = None
         for move in dated:
-            history_rows.append((new_id, previous, move.status, move.at, move.notes))
+            history_rows.append((new_id, user_id, previous, move.status, move.at, move.notes))
             previous = move.status
     connection = session.connection()
     if connection.dialect.name == "sqlite":
@@ -356,6 +359,13 @@ def _sqlite_insert(
 
 def _copy(connection: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     driver = connection.connection.driver_connection
+    if not copy_allowed(connection, table):
+        marks = ", ".join("%s" for _ in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        plain = [tuple(v.value if isinstance(v, Enum) else v for v in row) for row in rows]
+        with driver.cursor() as cursor:
+            cursor.executemany(sql, plain)
+        return
     with driver.cursor() as cursor:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with cursor.copy(statement) as copy:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from database.core.paging import Page
 from database.domain import users
-from database.domain.schemas import SearchHistoryCreate, validate
+from database.domain.schemas import SearchHistoryCreate, require_id, validate
 from database.models import SearchHistory
 
 
@@ -24,9 +24,11 @@ def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> SearchHist
     return entry
 
 
-def list_for_user(session: Session, user_id: int, limit: int | None = None) -> list[SearchHistory]:
-    """The user's searches, newest first."""
-    page = Page.of(limit)
+def list_for_user(
+    session: Session, user_id: int, limit: int | None = None, offset: int = 0
+) -> list[SearchHistory]:
+    """The user's searches, newest first, ``limit`` at a time from ``offset``."""
+    page = Page.of(limit, offset)
     users.ensure_exists(session, user_id)
     query = (
         select(SearchHistory)
@@ -34,3 +36,25 @@ def list_for_user(session: Session, user_id: int, limit: int | None = None) -> l
         .order_by(SearchHistory.search_date.desc(), SearchHistory.id.desc())
     )
     return list(session.scalars(page.apply(query)))
+
+
+def count(session: Session, user_id: int) -> int:
+    """How many searches the user has recorded."""
+    users.ensure_exists(session, user_id)
+    query = select(func.count()).select_from(SearchHistory).where(SearchHistory.user_id == user_id)
+    return int(session.scalar(query) or 0)
+
+
+def get(session: Session, entry_id: int) -> SearchHistory | None:
+    """The recorded search with ``entry_id``, or ``None``."""
+    return session.get(SearchHistory, require_id(entry_id, "search_id"))
+
+
+def remove(session: Session, entry_id: int) -> bool:
+    """Delete one recorded search; ``False`` when there is none with ``entry_id``."""
+    entry = get(session, entry_id)
+    if entry is None:
+        return False
+    session.delete(entry)
+    session.flush()
+    return True

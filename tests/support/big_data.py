@@ -136,7 +136,8 @@ def _applications(conn: Connection, first: int, count: int, when: datetime) -> N
         )  # fmt: skip
         for step, status in enumerate(MOVES):
             history.append(
-                {"application_id": i, "from_status": MOVES[step - 1] if step else None,
+                {"application_id": i, "user_id": user,
+                 "from_status": MOVES[step - 1] if step else None,
                  "to_status": status, "changed_at": applied + timedelta(days=step)}
             )  # fmt: skip
     conn.execute(insert(JobApplication), apps)

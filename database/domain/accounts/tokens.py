@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from database.core.column_types import utcnow
@@ -76,19 +76,23 @@ def issue(
     return IssuedToken(row.id, user_id, kind, token.prefix, expires_at, token.raw)
 
 
+def _live(raw: str, kinds: tuple[TokenKind, ...], now: datetime) -> list[ColumnElement[bool]]:
+    """Conditions of a live (unrevoked, unexpired) token of ``kinds`` whose raw value is ``raw``."""
+    return [
+        AuthToken.token_hash == digest(raw),
+        AuthToken.kind.in_(kinds),
+        AuthToken.revoked_at.is_(None),
+        or_(AuthToken.expires_at.is_(None), AuthToken.expires_at > now),
+    ]
+
+
 def find_live(
     session: Session, raw: object, kinds: tuple[TokenKind, ...], now: datetime
 ) -> AuthToken | None:
     """The unrevoked, unexpired token of one of ``kinds`` whose raw value is ``raw``."""
     if not is_candidate(raw, TAG):
         return None
-    query = select(AuthToken).where(
-        AuthToken.token_hash == digest(raw),
-        AuthToken.kind.in_(kinds),
-        AuthToken.revoked_at.is_(None),
-        or_(AuthToken.expires_at.is_(None), AuthToken.expires_at > now),
-    )
-    return session.scalar(query)
+    return session.scalar(select(AuthToken).where(*_live(raw, kinds, now)))
 
 
 def authenticate(session: Session, raw_token: object, now: datetime | None = None) -> Actor | None:
@@ -96,22 +100,28 @@ def authenticate(session: Session, raw_token: object, now: datetime | None = Non
 
     Unknown, expired and revoked tokens, and tokens of inactive users, are all
     ``None``. ``last_used_at`` is refreshed at most once a minute per token.
+    One query finds the token and its user: this runs on every request.
     """
-    now = now or utcnow()
-    token = find_live(session, raw_token, (TokenKind.ACCESS, TokenKind.API_KEY), now)
-    if token is None:
+    if not is_candidate(raw_token, TAG):
         return None
-    user = session.execute(
-        select(User.is_active, User.is_server_admin).where(User.id == token.user_id)
-    ).one()
-    if not user.is_active:
+    now = now or utcnow()
+    query = (
+        select(
+            AuthToken.id, AuthToken.user_id, AuthToken.kind, AuthToken.scope,
+            AuthToken.last_used_at, User.is_server_admin,
+        )
+        .join(User, User.id == AuthToken.user_id)
+        .where(*_live(raw_token, (TokenKind.ACCESS, TokenKind.API_KEY), now), User.is_active)
+    )  # fmt: skip
+    token = session.execute(query).one_or_none()
+    if token is None:
         return None
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         session.execute(
             update(AuthToken).where(AuthToken.id == token.id).values(last_used_at=now),
             execution_options={"synchronize_session": False},
         )
-    return Actor(token.user_id, token.kind, scopes_of(token.scope), user.is_server_admin, token.id)
+    return Actor(token.user_id, token.kind, scopes_of(token.scope), token.is_server_admin, token.id)
 
 
 def revoke_all(session: Session, user_id: int, kinds: tuple[TokenKind, ...]) -> int:

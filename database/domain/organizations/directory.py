@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from typing import Annotated
 
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from database.core.errors import translated
 from database.core.keys import SLUG_LENGTH, organization_slug
 from database.domain.organizations.access import membership
 from database.domain.schemas import InputModel, RequiredName, require_id, validate
@@ -36,13 +39,38 @@ def create_organization(
     require_id(actor_id, "actor_id")
     fields = validate(OrganizationCreate, {"name": name, "slug": slug})
     ensure_exists(session, actor_id, "actor_id")
-    if fields.slug is not None and _slug_taken(session, fields.slug):
-        raise ValidationError("slug", "must be unique", fields.slug)
-    chosen = fields.slug or _free_slug(session, organization_slug(fields.name))
-    organization = Organization(name=fields.name, slug=chosen, created_by=actor_id)
+    if fields.slug is not None:
+        return _found(session, actor_id, fields.name, fields.slug)
+    base = organization_slug(fields.name)
+    # Row-level security may hide other people's organizations from the query
+    # that picks a free slug: the unique index, which sees them all, decides.
+    for candidate in _candidates(session, base):
+        try:
+            with session.begin_nested():
+                return _found(session, actor_id, fields.name, candidate)
+        except ValidationError as exc:
+            if exc.field != "slug":
+                raise
+    raise ValidationError("slug", "could not find a free one; give a slug", base)
+
+
+def _candidates(session: Session, base: str) -> Iterator[str]:
+    """The first free-looking slug, then numbered ones, then random tails."""
+    yield _free_slug(session, base)
+    for number in range(2, _NUMBERED_ATTEMPTS + 2):
+        yield _with_suffix(base, f"-{number}")
+    for _ in range(_RANDOM_ATTEMPTS):
+        yield _with_suffix(base, f"-{secrets.token_hex(3)}")
+
+
+def _found(session: Session, actor_id: int, name: str, slug: str) -> Organization:
+    if _slug_taken(session, slug):
+        raise ValidationError("slug", "must be unique", slug)
+    organization = Organization(name=name, slug=slug, created_by=actor_id)
     organization.memberships.append(Membership(user_id=actor_id, role=OrganizationRole.OWNER))
     session.add(organization)
-    session.flush()
+    with translated():
+        session.flush()
     return organization
 
 
@@ -65,6 +93,14 @@ def get_organization(session: Session, actor_id: int, organization_id: int) -> O
     return session.get(Organization, organization_id)
 
 
+_NUMBERED_ATTEMPTS = 20
+_RANDOM_ATTEMPTS = 5
+
+
+def _with_suffix(base: str, suffix: str) -> str:
+    return f"{base[: SLUG_LENGTH - len(suffix)].rstrip('-')}{suffix}"
+
+
 def _slug_taken(session: Session, slug: str) -> bool:
     return session.scalar(select(Organization.id).where(Organization.slug == slug)) is not None
 
@@ -83,6 +119,5 @@ def _free_slug(session: Session, base: str) -> str:
     candidate = base
     while candidate in taken:
         number += 1
-        suffix = f"-{number}"
-        candidate = f"{base[: SLUG_LENGTH - len(suffix)].rstrip('-')}{suffix}"
+        candidate = _with_suffix(base, f"-{number}")
     return candidate

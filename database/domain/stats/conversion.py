@@ -7,7 +7,6 @@ Python only shapes the few result rows.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,22 +16,26 @@ from sqlalchemy.sql import Executable
 
 from database.domain.schemas import require_id
 from database.domain.stats.common import (
+    Owner,
+    UserSet,
     bind_values,
     check_optional_days,
+    check_users,
     cutoff_values,
     ensure_known_user,
     percent,
+    statement,
 )
 from database.domain.stats.stages import APPLIED, INTERVIEW, OFFER, STAGES, count_at, reached
 from database.models import Resume
 
 # Statements are built once per variant with bound parameters: building a
-# SQLAlchemy expression costs more than running it on a user's rows.
+# SQLAlchemy expression costs more than running it on a user's rows. Each
+# statistic also has an ``*_across`` form over a set of users together.
 
 
-@functools.cache
-def _funnel_statement(with_days: bool) -> Executable:
-    per_app = reached(with_days)
+def _funnel_statement(with_days: bool, user_ids: UserSet | None) -> Executable:
+    per_app = reached(with_days, user_ids)
     return select(
         func.count(), *(count_at(per_app.c.reached, rank) for rank in range(1, len(STAGES) + 1))
     )
@@ -48,11 +51,24 @@ def funnel(session: Session, user_id: int, days: int | None = None) -> dict[str,
     "percent_of_applied": float}]}``.
     """
     days = check_optional_days(days)
-    require_id(user_id, "user_id")
-    _dialect, params = bind_values(session, user_id, **cutoff_values(days))
-    row = session.execute(_funnel_statement(days is not None), params).one()
+    return _funnel(session, require_id(user_id, "user_id"), days)
+
+
+def funnel_across(session: Session, user_ids: UserSet, days: int | None = None) -> dict[str, Any]:
+    """:func:`funnel` over the applications of all of ``user_ids`` together.
+
+    ``user_ids``: a collection of ids, or a query of them (such as
+    ``organizations.readable_user_ids(actor_id, organization_id)``).
+    """
+    days = check_optional_days(days)
+    return _funnel(session, check_users(user_ids), days)
+
+
+def _funnel(session: Session, owner: Owner, days: int | None) -> dict[str, Any]:
+    _dialect, params = bind_values(session, owner, **cutoff_values(days))
+    row = session.execute(statement(_funnel_statement, owner, days is not None), params).one()
     total, counts = int(row[0]), [int(n) for n in row[1:]]
-    ensure_known_user(session, user_id, total)
+    ensure_known_user(session, owner, total)
     stages = []
     previous = total
     for name, count in zip(STAGES, counts, strict=True):
@@ -92,20 +108,17 @@ def _conversion_row(key: dict[str, Any], row: Any) -> dict[str, Any]:
 
 
 def _grouped_rows(
-    session: Session, user_id: int, days: int | None, statement: Callable[[bool], Executable]
+    session: Session, owner: Owner, days: int | None, build: Callable[..., Executable]
 ) -> list[Any]:
-    """The rows of ``statement(with_days)`` for the user, after checking the input."""
-    days = check_optional_days(days)
-    require_id(user_id, "user_id")
-    _dialect, params = bind_values(session, user_id, **cutoff_values(days))
-    rows = session.execute(statement(days is not None), params).all()
-    ensure_known_user(session, user_id, len(rows))
+    """The rows of ``build``'s statement for ``owner`` (the input already checked)."""
+    _dialect, params = bind_values(session, owner, **cutoff_values(days))
+    rows = session.execute(statement(build, owner, days is not None), params).all()
+    ensure_known_user(session, owner, len(rows))
     return list(rows)
 
 
-@functools.cache
-def _by_source_statement(with_days: bool) -> Executable:
-    per_app = reached(with_days)
+def _by_source_statement(with_days: bool, user_ids: UserSet | None) -> Executable:
+    per_app = reached(with_days, user_ids)
     return (
         select(per_app.c.source, *_conversion_columns(per_app))
         .group_by(per_app.c.source)
@@ -123,13 +136,25 @@ def conversion_by_source(
     "interview_rate": float, "offer_rate": float}]`` (rates in % of
     applications, 1 decimal), most applications first.
     """
-    rows = _grouped_rows(session, user_id, days, _by_source_statement)
+    days = check_optional_days(days)
+    return _by_source(session, require_id(user_id, "user_id"), days)
+
+
+def conversion_by_source_across(
+    session: Session, user_ids: UserSet, days: int | None = None
+) -> list[dict[str, Any]]:
+    """:func:`conversion_by_source` over the applications of all of ``user_ids`` together."""
+    days = check_optional_days(days)
+    return _by_source(session, check_users(user_ids), days)
+
+
+def _by_source(session: Session, owner: Owner, days: int | None) -> list[dict[str, Any]]:
+    rows = _grouped_rows(session, owner, days, _by_source_statement)
     return [_conversion_row({"source": row.source}, row) for row in rows]
 
 
-@functools.cache
-def _by_resume_statement(with_days: bool) -> Executable:
-    per_app = reached(with_days)
+def _by_resume_statement(with_days: bool, user_ids: UserSet | None) -> Executable:
+    per_app = reached(with_days, user_ids)
     return (
         select(per_app.c.resume_id, Resume.filename, *_conversion_columns(per_app))
         .outerjoin(Resume, Resume.id == per_app.c.resume_id)
@@ -147,7 +172,8 @@ def conversion_by_resume(
     and rates of :func:`conversion_by_source`}]``, most applications first;
     ``resume_id`` ``None`` gathers applications sent without a recorded resume.
     """
-    rows = _grouped_rows(session, user_id, days, _by_resume_statement)
+    days = check_optional_days(days)
+    rows = _grouped_rows(session, require_id(user_id, "user_id"), days, _by_resume_statement)
     return [
         _conversion_row({"resume_id": row.resume_id, "filename": row.filename}, row) for row in rows
     ]

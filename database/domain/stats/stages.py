@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, bindparam, case, func, select
 
 from database.core.column_types import UTCDateTime
+from database.domain.stats.common import UserSet
 from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
 
 S = ApplicationStatus
@@ -41,12 +42,20 @@ App = JobApplication
 History = ApplicationStatusHistory
 
 
-def reached(with_days: bool) -> CTE:
+def owned_by(user_ids: UserSet | None = None) -> ColumnElement[bool]:
+    """Whose applications a statement reads: the ``user_id`` bound value's, or ``user_ids``'."""
+    if user_ids is None:
+        return App.user_id == bindparam("user_id")
+    return App.user_id.in_(user_ids)
+
+
+def reached(with_days: bool, user_ids: UserSet | None = None) -> CTE:
     """One row per application of the user: the furthest stage it reached and its first response.
 
     Columns ``id``, ``source``, ``resume_id``, ``application_date``,
     ``reached`` (a :data:`STAGE_RANK`, 0 for none) and ``first_response``;
     ``with_days`` keeps the applications made since the ``cutoff`` bound value.
+    The user is the ``user_id`` bound value, or any of ``user_ids`` (see :func:`owned_by`).
     """
     rank = case(
         {status: value for status, value in STAGE_RANK.items()}, value=History.to_status, else_=0
@@ -62,7 +71,7 @@ def reached(with_days: bool) -> CTE:
             first_response.label("first_response"),
         )
         .join(History, History.application_id == App.id)
-        .where(App.user_id == bindparam("user_id"))
+        .where(owned_by(user_ids))
         .group_by(App.id, App.source, App.resume_id, App.application_date)
     )
     if with_days:

@@ -20,17 +20,29 @@ from database.core.column_types import UTCDateTime, utcnow
 from database.core.paging import Page, PageBounds
 from database.domain.schemas import require_id
 from database.domain.stats.common import (
+    Owner,
+    UserSet,
     bind_values,
     check_days,
     check_int,
     check_optional_days,
+    check_users,
     cutoff_values,
     days_between,
     ensure_known_user,
     now_param,
     percent,
+    statement,
 )
-from database.domain.stats.stages import APPLIED, OPEN_STATUSES, App, History, count_at, reached
+from database.domain.stats.stages import (
+    APPLIED,
+    OPEN_STATUSES,
+    App,
+    History,
+    count_at,
+    owned_by,
+    reached,
+)
 from database.models import ApplicationStatus
 
 MAX_WEEKS = 520
@@ -90,8 +102,7 @@ def _percentiles(dialect: str, source: Any, fractions: tuple[float, ...]) -> Sub
     )
 
 
-@functools.cache
-def _time_in_stage_statement(dialect: str) -> Executable:
+def _time_in_stage_statement(dialect: str, user_ids: UserSet | None) -> Executable:
     left_at = (
         func.lead(History.changed_at)
         .over(partition_by=History.application_id, order_by=(History.changed_at, History.id))
@@ -100,7 +111,7 @@ def _time_in_stage_statement(dialect: str) -> Executable:
     spans = (
         select(History.to_status.label("status"), History.changed_at.label("entered"), left_at)
         .join(App, App.id == History.application_id)
-        .where(App.user_id == bindparam("user_id"))
+        .where(owned_by(user_ids))
         .subquery()
     )
     stays = (
@@ -131,10 +142,22 @@ def time_in_stage(session: Session, user_id: int) -> list[dict[str, Any]]:
     int (stays counted), "current": int (still there), "median_days": float,
     "p75_days": float}]`` in pipeline order, for the statuses that occurred.
     """
-    require_id(user_id, "user_id")
-    dialect, params = bind_values(session, user_id)
-    rows = session.execute(_time_in_stage_statement(dialect), params).all()
-    ensure_known_user(session, user_id, len(rows))
+    return _time_in_stage(session, require_id(user_id, "user_id"))
+
+
+def time_in_stage_across(session: Session, user_ids: UserSet) -> list[dict[str, Any]]:
+    """:func:`time_in_stage` over the applications of all of ``user_ids`` together.
+
+    ``user_ids``: a collection of ids, or a query of them (such as
+    ``organizations.readable_user_ids(actor_id, organization_id)``).
+    """
+    return _time_in_stage(session, check_users(user_ids))
+
+
+def _time_in_stage(session: Session, owner: Owner) -> list[dict[str, Any]]:
+    dialect, params = bind_values(session, owner)
+    rows = session.execute(statement(_time_in_stage_statement, owner, dialect), params).all()
+    ensure_known_user(session, owner, len(rows))
     by_status = {ApplicationStatus(row.key): row for row in rows}
     return [
         {

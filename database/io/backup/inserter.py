@@ -19,6 +19,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from database.core.errors import translated
+from database.core.tenant import copy_allowed
 from utils.errors import AutoApplyerError, ValidationError
 
 SQLITE_BATCH = 2000
@@ -36,14 +37,15 @@ class RowInserter:
             column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns
         ]
         self._processors = [(i, p) for i, p in enumerate(processors) if p is not None]
-        self._copy = dialect.name == "postgresql"
+        self._copy = copy_allowed(conn, table.name)
         self.batch_size = COPY_BATCH if self._copy else SQLITE_BATCH
         quote = dialect.identifier_preparer.quote
         columns = ", ".join(quote(c.name) for c in table.columns)
         if self._copy:
             self._sql = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
         else:
-            marks = ", ".join("?" for _ in table.columns)
+            mark = "%s" if dialect.name == "postgresql" else "?"
+            marks = ", ".join(mark for _ in table.columns)
             self._sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
         self._batch: list[list[Any]] = []
         self.inserted = 0

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Column, Index, UniqueConstraint
 
-from database.io.backup.columns import TableCodec, table_codecs
+from database.io.backup.columns import OwnerMap, TableCodec, table_codecs
 from database.io.backup.files import FileCheck, FilesSummary, files_summary
 from database.io.backup.format import (
     BACKUP_TABLES,
@@ -211,6 +211,7 @@ class DataCheck:
             else None
         )
         self._file_path = CODECS["resumes"].index["file_path"]
+        self._owners = OwnerMap(CODECS)
 
     def start_table(self, table: str) -> TableCodec:
         """Begin ``table``'s rows; it must be known and come in foreign-key order."""
@@ -240,7 +241,9 @@ class DataCheck:
         codec = CODECS[table]
         if self.trusted:
             self.counts[table] = index + 1
-            return codec.convert(raw)
+            values = codec.convert(raw)
+            self._owners.apply(table, values, codec.where(index))
+            return values
         values = codec.decode(raw, index)
         row_id = values[codec.pk]
         if self._last_id is not None and row_id <= self._last_id:
@@ -253,6 +256,7 @@ class DataCheck:
             self._check_references(table, values, index)
             if table in self._ids:
                 self._ids[table].add(row_id)
+        self._owners.apply(table, values, codec.where(index))
         if self.digest is not None:
             self.digest.add(table, canonical_json(raw))
         if table == "resumes" and self.files is not None:

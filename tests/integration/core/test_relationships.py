@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from database.connection import DatabaseManager, db_session_scope, get_database_manager
-from database.domain import accounts, organizations
+from database.domain import accounts, idempotency, organizations
 from database.models import (
     ApplicationNote,
     ApplicationStatusHistory,
@@ -66,6 +66,9 @@ def data(db: DatabaseManager) -> dict[str, Any]:
         accounts.create_api_key(session, user.id, "laptop")
         centre = organizations.create_organization(session, user.id, "Career Centre")
         organizations.invite(session, user.id, centre.id, "bob@example.com", "member")
+        request = idempotency.IdempotentRequest("retry-1", "POST", "/x", "0" * 64)
+        assert idempotency.claim(session, user.id, request) is None
+        idempotency.record(session, user.id, request, idempotency.StoredResponse(201, "{}", "a/b"))
     with pytest.raises(AuthenticationError):
         accounts.sign_in_recorded(db.session_scope, "ann@example.com", "wrong", "192.0.2.1")
     return {"user": user, "resumes": [resume, old], "application": application, "note": note}

@@ -1,0 +1,145 @@
+"""Row-level security from the application's side: binding the actor, granting the app role.
+
+On PostgreSQL (revision 003.5) a role that does not own the tables sees only
+the rows its transaction is bound to. A binding is ``set_config(..., true)``,
+local to the current transaction: it ends with the commit or rollback, so a
+connection handed to the next request by a pool, or by a transaction-pooling
+proxy such as PgBouncer, carries nothing over. Bind at the start of each
+transaction, before the first statement that reads a person's data.
+
+SQLite has no row-level security: every function here does nothing there.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from database.core.config import owner_config
+from database.core.errors import translated
+from database.core.keys import email_key
+from database.core.session import DatabaseManager, get_database_manager
+from database.core.tokens import digest
+from utils.errors import ValidationError
+
+#: The settings the policies read (see revision 003.5).
+ACTOR_SETTING = "auto_applyer.user_id"
+TOKEN_SETTING = "auto_applyer.token_hash"  # noqa: S105 (a setting's name)
+EMAIL_SETTING = "auto_applyer.email_key"
+#: Tables the application role may read but never change.
+READ_ONLY_TABLES = ("alembic_version", "schema_migrations")
+_ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
+_BIND = text("SELECT set_config(:name, :value, true)")
+
+
+def _bind(session: Session | Connection, name: str, value: str) -> None:
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
+        session.execute(_BIND, {"name": name, "value": value})
+
+
+def bind_actor(session: Session | Connection, user_id: int) -> None:
+    """Make ``user_id`` the acting user of the current transaction."""
+    if type(user_id) is not int or user_id < 1:
+        raise ValidationError("user_id", "must be a positive integer", user_id)
+    _bind(session, ACTOR_SETTING, str(user_id))
+
+
+def bind_credential(session: Session | Connection, raw_token: str) -> None:
+    """Claim the credential ``raw_token`` for this transaction (before an actor is known).
+
+    The transaction then sees the token's row (by its SHA-256, as stored) and
+    its account, which is what authenticating it needs, and nothing else.
+    """
+    _bind(session, TOKEN_SETTING, digest(raw_token))
+
+
+def bind_account(session: Session | Connection, email: str) -> None:
+    """Claim the account of ``email`` for this transaction: signing up, in, or a reset request.
+
+    The transaction then sees that account (existing or being created) and its
+    tokens, never anyone's data.
+    """
+    _bind(session, EMAIL_SETTING, email_key(email) if isinstance(email, str) else "")
+
+
+def trusted_manager() -> DatabaseManager:
+    """The global database reached as the tables' owner, for whole-database work.
+
+    That is the global manager itself unless ``$DATABASE_OWNER_URL`` names the
+    owner (``DATABASE_URL`` then being the application role); the owner's
+    manager is made once per URL.
+    """
+    manager = get_database_manager()
+    config = owner_config(manager.config)
+    if config is manager.config:
+        return manager
+    key = config.url.render_as_string(hide_password=False)
+    with _trusted_lock:
+        trusted = _trusted.get(key)
+        if trusted is None:
+            for stale in _trusted.values():
+                stale.close()
+            _trusted.clear()
+            trusted = _trusted[key] = DatabaseManager(config)
+        return trusted
+
+
+_trusted: dict[str, DatabaseManager] = {}
+_trusted_lock = threading.Lock()
+
+
+def copy_allowed(conn: Connection, table: str) -> bool:
+    """Whether ``COPY ... FROM`` may load ``table`` here (PostgreSQL).
+
+    PostgreSQL refuses it wherever row-level security applies, which, forced,
+    includes the tables' owner unless it is a superuser: the loaders then
+    fall back to batched ``INSERT`` statements, which the policies check.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    return not conn.scalar(text("SELECT row_security_active(:table)"), {"table": table})
+
+
+def grant_app_role(bind: Engine | Connection, role: str) -> None:
+    """Give the existing role ``role`` what the application needs and no more (PostgreSQL).
+
+    Data statements on every table of the current schema (the migration
+    records read-only) and the use of its sequences: no DDL, no ownership, so
+    row-level security holds for it. Run it as the owner after every migration
+    that adds a table.
+    """
+    if not _ROLE_NAME.match(role):
+        raise ValidationError("role", "must be a plain PostgreSQL role name", role)
+    if bind.dialect.name != "postgresql":
+        return
+    quoted = f'"{role}"'  # the pattern above admits no quote
+    statements = [
+        f"GRANT USAGE ON SCHEMA {{schema}} TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {{schema}} TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {{schema}} TO {quoted}",
+        *(
+            f"REVOKE INSERT, UPDATE, DELETE ON TABLE {{schema}}.{table} FROM {quoted}"
+            for table in READ_ONLY_TABLES
+        ),
+    ]
+    with translated(), _connection(bind) as conn:
+        schema = conn.scalar(text("SELECT format('%I', current_schema())"))
+        for statement in statements:
+            conn.exec_driver_sql(statement.format(schema=schema))
+
+
+@contextmanager
+def _connection(bind: Engine | Connection) -> Iterator[Connection]:
+    """The caller's connection as it is, or a transaction of the engine's own."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.begin() as conn:
+        yield conn

@@ -1,0 +1,7 @@
+"""Fixtures of the row-level security tests: the application role of this run."""
+
+from __future__ import annotations
+
+from tests.support.app_role import app_role
+
+__all__ = ["app_role"]
