@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from api.openapi import declare_problem_responses
 from api.routes import ROUTERS
 from database.bootstrap import init_database
 from database.core.session import cleanup_database
@@ -55,6 +56,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    declare_problem_responses(app)
     return app
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session as OrmSession
 
 from database.connection import get_database_manager
+from database.core.tenant import bind_account, bind_actor, bind_credential
 from database.domain.accounts import (
     DEFAULT_POLICY,
     Actor,
@@ -28,13 +30,26 @@ _bearer = HTTPBearer(
 )
 
 
-def session() -> Iterator[OrmSession]:
-    """One transaction for the request: committed when the route returns, else rolled back."""
+def anonymous_session() -> Iterator[OrmSession]:
+    """One transaction for a request without an actor (sign-up, password reset).
+
+    Bound to nobody, so row-level security shows it no one's data; a route
+    claims the one account or credential it works on (see
+    :mod:`database.core.tenant`).
+    """
     with get_database_manager().session_scope() as current:
         yield current
 
 
-def bearer_token(
+@contextmanager
+def account_scope(email: str) -> Iterator[OrmSession]:
+    """A transaction that claims the account of ``email`` (signing in)."""
+    with get_database_manager().session_scope() as current:
+        bind_account(current, email)
+        yield current
+
+
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The raw token of ``Authorization: Bearer``; a 401 when there is none."""
@@ -50,10 +65,22 @@ def current_actor(token: Annotated[str, Depends(bearer_token)]) -> Actor:
     holds no connection and ``last_used_at`` is kept even if the route fails.
     """
     with get_database_manager().session_scope() as short:
+        bind_credential(short, token)
         actor = authenticate(short, token)
     if actor is None:
         raise AuthenticationError(CREDENTIALS_REFUSED)
     return actor
+
+
+def session(actor: Annotated[Actor, Depends(current_actor)]) -> Iterator[OrmSession]:
+    """One transaction for the request, bound to its actor: committed when the route returns.
+
+    The binding is local to the transaction (safe behind a transaction-pooling
+    proxy); row-level security then shows it the actor's rows only.
+    """
+    with get_database_manager().session_scope() as current:
+        bind_actor(current, actor.user_id)
+        yield current
 
 
 def throttle_policy(request: Request) -> ThrottlePolicy:
@@ -75,6 +102,7 @@ def mailer(request: Request) -> MailSender:
 
 
 Session = Annotated[OrmSession, Depends(session)]
+AnonymousSession = Annotated[OrmSession, Depends(anonymous_session)]
 BearerToken = Annotated[str, Depends(bearer_token)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Policy = Annotated[ThrottlePolicy, Depends(throttle_policy)]

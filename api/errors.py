@@ -2,8 +2,9 @@
 
 Bad input is a 422 naming the field and rule, refused credentials a 401 with
 ``WWW-Authenticate: Bearer``, throttling a 429 with ``Retry-After``, a visible
-but unchangeable target a 403 and an unavailable database a 503 that shows
-nothing of its internals. A target the actor may not see is a 404 (the domain
+but unchangeable target a 403, a conflicting write (a stale ``If-Match``, a
+key in use) a 409 and an unavailable database a 503 that shows nothing of its
+internals. A target the actor may not see is a 404 (the domain
 returns ``None``), never a 403, so that its existence is not revealed.
 """
 
@@ -20,6 +21,7 @@ from starlette.exceptions import HTTPException
 from api.problems import ProblemResponse, problem
 from utils.errors import (
     AuthenticationError,
+    ConflictError,
     DatabaseError,
     PermissionDeniedError,
     ThrottledError,
@@ -71,6 +73,10 @@ async def _permission_denied(_: Request, exc: Exception) -> ProblemResponse:
     return problem(403, str(exc))
 
 
+async def _conflict(_: Request, exc: Exception) -> ProblemResponse:
+    return problem(409, str(exc))
+
+
 async def _database(request: Request, exc: Exception) -> ProblemResponse:
     log.error("database error on %s %s: %s", request.method, request.url.path, exc)
     return problem(503, DATABASE_UNAVAILABLE, headers={"Retry-After": "5"})
@@ -89,5 +95,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationError, _authentication)
     app.add_exception_handler(ThrottledError, _throttled)
     app.add_exception_handler(PermissionDeniedError, _permission_denied)
+    app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(DatabaseError, _database)
     app.add_exception_handler(HTTPException, _http)

@@ -6,9 +6,19 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
+from database.io import resume_files
+from database.services.tenancy import records
 
-#: The largest request body accepted (uploads will have their own limit).
+#: The largest request body accepted, except where :data:`UPLOAD_LIMITS` allows more.
 MAX_BODY_BYTES = 1024 * 1024
+#: Room for a multipart body's boundaries, part headers and small form fields.
+MULTIPART_OVERHEAD = 64 * 1024
+#: Uploads: ``(method, path)`` -> the largest body accepted there instead.
+UPLOAD_LIMITS: dict[tuple[str, str], int] = {
+    ("POST", "/api/v1/resumes"): resume_files.MAX_BYTES + MULTIPART_OVERHEAD,
+    ("POST", "/api/v1/imports/applications"): records.MAX_CSV_BYTES + MULTIPART_OVERHEAD,
+    ("POST", "/api/v1/me/backup"): records.MAX_BACKUP_BYTES + MULTIPART_OVERHEAD,
+}
 
 
 class BodyTooLargeError(HTTPException):
@@ -33,8 +43,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._declared_length(scope) > self.limit:
-            await self._refuse(scope, receive, send)
+        limit = UPLOAD_LIMITS.get((scope.get("method", ""), scope.get("path", "")), self.limit)
+        if self._declared_length(scope) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -43,8 +54,8 @@ class BodyLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
-                raise BodyTooLargeError(self.limit)
+            if received > limit:
+                raise BodyTooLargeError(limit)
             return message
 
         async def watched_send(message: Message) -> None:
@@ -57,7 +68,7 @@ class BodyLimitMiddleware:
         except BodyTooLargeError:
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
     @staticmethod
     def _declared_length(scope: Scope) -> int:
@@ -69,8 +80,6 @@ class BodyLimitMiddleware:
                     return 0
         return 0
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(
-            413, BodyTooLargeError(self.limit).detail, headers={"Connection": "close"}
-        )
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem(413, BodyTooLargeError(limit).detail, headers={"Connection": "close"})
         await response(scope, receive, send)

@@ -25,11 +25,9 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class RegisterRequest(WriteModel):
-    """A sign-up: email and password, optionally the profile fields."""
+class ProfileFields(WriteModel):
+    """The profile fields a person gives themselves, at sign-up or later."""
 
-    email: str
-    password: str
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = None
@@ -39,6 +37,13 @@ class RegisterRequest(WriteModel):
     skills: list[str] | None = None
     summary: str | None = None
     linkedin_url: str | None = None
+
+
+class RegisterRequest(ProfileFields):
+    """A sign-up: email and password, optionally the profile fields."""
+
+    email: str
+    password: str
 
     def profile(self) -> dict[str, object]:
         """The profile fields that were given, without the credentials."""

@@ -9,9 +9,9 @@ the field. The status is changed through its own route, never by PATCH.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas import ReadModel, WriteModel
 
@@ -125,3 +125,55 @@ class Statistics(BaseModel):
     interview_rate: float
     average_match_score: float
     period_days: int
+
+
+#: The most rows one bulk request adds.
+MAX_BULK_ROWS = 1000
+
+
+class BulkCreate(WriteModel):
+    """Many new applications at once, all or nothing; ``on_duplicate`` as for one."""
+
+    rows: list[ApplicationNew] = Field(max_length=MAX_BULK_ROWS)
+    on_duplicate: Literal["allow", "fail", "skip", "update"] = "allow"
+
+    def row_fields(self) -> list[dict[str, Any]]:
+        """The fields of each row, as :meth:`ApplicationNew.fields` gives them."""
+        return [row.fields() for row in self.rows]
+
+
+class BulkReport(BaseModel):
+    """What a bulk create did: ``ids`` in row order (an existing id for a duplicate)."""
+
+    ids: list[int]
+    added: int
+    skipped: int
+    updated: int
+
+
+class NoteWrite(WriteModel):
+    """The text of a note of an application's log (non-blank; kept as given)."""
+
+    body: str
+
+
+class NoteRead(ReadModel):
+    """One dated note of an application's log."""
+
+    id: int
+    application_id: int
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TimelineEntryRead(BaseModel):
+    """A status move (``kind`` "status") or a note (``kind`` "note"), in time order."""
+
+    kind: Literal["status", "note"]
+    id: int
+    at: datetime
+    from_status: str | None
+    to_status: str | None
+    notes: str | None
+    body: str | None

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import applications, auth, credentials, health, me
+from api.routes import (
+    admin,
+    analytics,
+    application_details,
+    applications,
+    auth,
+    credentials,
+    exports,
+    health,
+    imports,
+    me,
+    organizations,
+    personal_backup,
+    preferences,
+    resumes,
+    search_history,
+)
 
 #: Every router of the API, in the order of the OpenAPI document.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -12,5 +28,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     credentials.router,
     me.router,
+    personal_backup.router,
+    preferences.router,
+    resumes.router,
+    search_history.router,
+    # Before applications.router: its /applications/{application_id} would take "bulk".
+    application_details.router,
     applications.router,
+    exports.router,
+    imports.router,
+    organizations.router,
+    analytics.router,
+    admin.router,
 )

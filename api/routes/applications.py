@@ -13,7 +13,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.exceptions import HTTPException
 
+from api.concurrency import IfMatch, tag
 from api.deps import CurrentActor, Session
+from api.idempotency import Created, Idempotency, respond
+from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
 from api.schemas_applications import (
     ApplicationChange,
     ApplicationNew,
@@ -23,19 +26,14 @@ from api.schemas_applications import (
     Statistics,
     StatusChange,
 )
+from database.models import JobApplication
 from database.services.tenancy import applications as tenancy
 from utils.errors import ValidationError
 
 router = APIRouter(tags=["applications"])
 
-#: Rows of a listing page unless the client asks for another number, up to MAX_LIMIT.
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
-TOTAL_HEADER = "X-Total-Count"
 NOT_FOUND = "no such application"
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
 _T = TypeVar("_T")
 _QUERY_NAMES = {"statuses": "status", "text": "q"}
 
@@ -79,44 +77,72 @@ def create_application(
     actor: CurrentActor,
     session: Session,
     request: Request,
-    response: Response,
-) -> ApplicationRead:
-    """Record a new application of the actor's own; its address in ``Location``."""
-    application = tenancy.create_application(session, actor, body.fields())
-    location = request.url_for("read_application", application_id=str(application.id))
-    response.headers["Location"] = location.path
-    return ApplicationRead.model_validate(application)
+    idempotency: Idempotency,
+) -> Response:
+    """Record a new application of the actor's own; its address in ``Location``.
+
+    With an ``Idempotency-Key``, a retry gets the first answer and adds nothing.
+    """
+
+    def create() -> Created:
+        application = tenancy.create_application(session, actor, body.fields())
+        location = request.url_for("read_application", application_id=str(application.id))
+        return Created(ApplicationRead.model_validate(application), location=location.path)
+
+    return respond(session, actor, idempotency, create)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationRead)
-def read_application(application_id: int, actor: CurrentActor, session: Session) -> ApplicationRead:
-    """The application, if the actor may read it (theirs, or a member's they coach)."""
+def read_application(
+    application_id: int, actor: CurrentActor, session: Session, response: Response
+) -> ApplicationRead:
+    """The application, if the actor may read it (theirs, or a member's they coach).
+
+    Its ``ETag`` is the version a conditional write names in ``If-Match``.
+    """
     application = _found(tenancy.get_application(session, actor, application_id))
-    return ApplicationRead.model_validate(application)
+    return _tagged(response, application)
 
 
 @router.patch("/applications/{application_id}", response_model=ApplicationRead)
 def change_application(
-    application_id: int, body: ApplicationChange, actor: CurrentActor, session: Session
+    application_id: int,
+    body: ApplicationChange,
+    actor: CurrentActor,
+    session: Session,
+    response: Response,
+    if_match: IfMatch,
 ) -> ApplicationRead:
-    """Change the given details of the actor's own application."""
-    application = tenancy.update_application(session, actor, application_id, body.changes())
-    return ApplicationRead.model_validate(_found(application))
+    """Change the given details of the actor's own application (a stale ``If-Match``: 409)."""
+    application = tenancy.update_application(
+        session, actor, application_id, body.changes(), if_match
+    )
+    return _tagged(response, _found(application))
 
 
 @router.delete("/applications/{application_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_application(application_id: int, actor: CurrentActor, session: Session) -> Response:
-    """Delete the actor's own application and its history."""
-    if not tenancy.delete_application(session, actor, application_id):
+def delete_application(
+    application_id: int, actor: CurrentActor, session: Session, if_match: IfMatch
+) -> Response:
+    """Delete the actor's own application and its history (a stale ``If-Match``: 409)."""
+    if not tenancy.delete_application(session, actor, application_id, if_match):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/applications/{application_id}/status", response_model=ApplicationRead)
 def change_status(
-    application_id: int, body: StatusChange, actor: CurrentActor, session: Session
+    application_id: int,
+    body: StatusChange,
+    actor: CurrentActor,
+    session: Session,
+    response: Response,
+    if_match: IfMatch,
 ) -> ApplicationRead:
-    """Move the actor's own application to ``status``, recorded in its history."""
+    """Move the actor's own application to ``status``, recorded in its history.
+
+    A stale ``If-Match`` is a 409.
+    """
     application = tenancy.change_status(
         session,
         actor,
@@ -125,8 +151,16 @@ def change_status(
         body.notes,
         body.interview_date,
         body.interview_type,
+        if_match,
     )
-    return ApplicationRead.model_validate(_found(application))
+    return _tagged(response, _found(application))
+
+
+def _tagged(response: Response, application: JobApplication) -> ApplicationRead:
+    """The application's read model, its version in the response's ``ETag``."""
+    read = ApplicationRead.model_validate(application)
+    tag(response, application)
+    return read
 
 
 @router.get("/applications/{application_id}/history", response_model=list[HistoryEntryRead])
@@ -150,8 +184,8 @@ def search_applications(
     session: Session,
     q: str,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
-    limit: int = 20,
-    offset: int = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> list[SearchHit]:
     """The actor's own applications matching the words of ``q``, best first."""
     hits = tenancy.search_applications(session, actor, q, status_filter, limit, offset)

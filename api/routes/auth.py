@@ -7,9 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import BearerToken, ClientAddress, CurrentActor, Policy, Session
+from api.deps import (
+    AnonymousSession,
+    BearerToken,
+    ClientAddress,
+    CurrentActor,
+    Policy,
+    Session,
+    account_scope,
+)
 from api.schemas import RegisterRequest, TokenResponse, UserRead
-from database.connection import get_database_manager
+from database.core.tenant import bind_account
 from database.domain.accounts import sign_in_recorded, sign_out, sign_up
 from database.models import TokenKind
 from utils.errors import ValidationError
@@ -18,8 +26,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/register", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-def register(body: RegisterRequest, session: Session) -> UserRead:
+def register(body: RegisterRequest, session: AnonymousSession) -> UserRead:
     """Create an account; the password is stored as an Argon2id hash and never returned."""
+    bind_account(session, body.email)
     user = sign_up(session, body.email, body.password, **body.profile())
     return UserRead.model_validate(user)
 
@@ -35,7 +44,7 @@ def issue_token(
     Unknown email and wrong password give the same 401; too many failures a 429.
     """
     issued = sign_in_recorded(
-        get_database_manager().session_scope, form.username, form.password, address, policy=policy
+        lambda: account_scope(form.username), form.username, form.password, address, policy=policy
     )
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
 

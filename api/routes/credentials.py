@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from api.deps import CurrentActor, Mailer, Session
+from api.deps import AnonymousSession, CurrentActor, Mailer, Session
 from api.schemas_credentials import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -21,6 +21,7 @@ from api.schemas_credentials import (
     PasswordResetConfirm,
     PasswordResetRequest,
 )
+from database.core.tenant import bind_account, bind_credential
 from database.domain.accounts import (
     Actor,
     ApiKeyInfo,
@@ -54,9 +55,12 @@ def change_own_password(body: PasswordChange, actor: CurrentActor, session: Sess
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED)
-def request_reset(body: PasswordResetRequest, session: Session, mailer: Mailer) -> Response:
+@router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED, response_class=Response)
+def request_reset(
+    body: PasswordResetRequest, session: AnonymousSession, mailer: Mailer
+) -> Response:
     """Mail a reset code to the account of ``email``; a 202 whether or not it exists."""
+    bind_account(session, body.email)
     try:
         request_password_reset(session, body.email, mailer)
     except OSError as exc:
@@ -66,8 +70,9 @@ def request_reset(body: PasswordResetRequest, session: Session, mailer: Mailer) 
 
 
 @router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
-def confirm_reset(body: PasswordResetConfirm, session: Session) -> Response:
+def confirm_reset(body: PasswordResetConfirm, session: AnonymousSession) -> Response:
     """Set a new password with the mailed code, which then stops working."""
+    bind_credential(session, body.token)
     try:
         with _new_password_field():
             reset_password(session, body.token, body.new_password)

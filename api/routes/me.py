@@ -1,13 +1,17 @@
-"""``/me``: the signed-in person's own profile."""
+"""``/me``: the signed-in person's own profile, which only they read and change.
+
+Who may do what is decided in :mod:`database.services.tenancy.profile`: a
+read-only API key reads the profile but a PATCH with it is a 403.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CREDENTIALS_REFUSED, CurrentActor, Session
+from api.deps import CurrentActor, Session
 from api.schemas import UserRead
-from database.domain import users
-from utils.errors import AuthenticationError
+from api.schemas_profile import ProfileChange
+from database.services.tenancy import profile
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -15,7 +19,14 @@ router = APIRouter(prefix="/me", tags=["me"])
 @router.get("", response_model=UserRead)
 def read_me(actor: CurrentActor, session: Session) -> UserRead:
     """The profile of the person behind the credentials."""
-    user = users.get(session, actor.user_id)
-    if user is None:  # deleted since the token was checked
-        raise AuthenticationError(CREDENTIALS_REFUSED)
-    return UserRead.model_validate(user)
+    return UserRead.model_validate(profile.get_profile(session, actor))
+
+
+@router.patch("", response_model=UserRead)
+def change_me(body: ProfileChange, actor: CurrentActor, session: Session) -> UserRead:
+    """Change the given fields of one's own profile.
+
+    A new ``email`` that another account has (in any letter case) is a 422 on
+    ``email``. The account's state, role and password are not changed here.
+    """
+    return UserRead.model_validate(profile.update_profile(session, actor, body.changes()))

@@ -1,4 +1,8 @@
-"""A test client over the API on the ``db`` fixture's database (every engine in turn)."""
+"""A test client over the API on the ``db`` fixture's database (every engine in turn).
+
+On PostgreSQL the API connects as the application role, with row-level
+security on, as a hosted deployment does; ``db`` stays the owner's way in.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,20 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from database.connection import DatabaseManager
 from tests.support.api import STRICT_POLICY
+from tests.support.app_role import app_database, app_role
+
+__all__ = ["app_role"]
 
 
 @pytest.fixture
-def client(db: DatabaseManager) -> Iterator[TestClient]:
+def client(
+    db: DatabaseManager,
+    engine_name: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[TestClient]:
+    if engine_name == "postgresql":
+        monkeypatch.setenv("DATABASE_OWNER_URL", str(request.getfixturevalue("postgres_url")))
+        app_database(db, request.getfixturevalue("app_role"), monkeypatch)
     with TestClient(create_app(throttle_policy=STRICT_POLICY)) as test_client:
         yield test_client

@@ -16,7 +16,7 @@ Listings, statistics and search cover the actor's own applications only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,9 +29,12 @@ from database.domain.schemas import require_id
 from database.domain.stats import summary
 from database.models import ApplicationStatusHistory, JobApplication
 from database.services.tenancy.guards import require_write_scope
+from database.services.tenancy.versions import lock_and_check
 from utils.errors import PermissionDeniedError
 
 NOT_YOURS = "only its owner changes an application"
+#: The versions a conditional write accepts (``If-Match``); ``None``: unconditional.
+Versions = Collection[str] | None
 
 
 def readable(session: Session, actor: Actor, application_id: int) -> JobApplication | None:
@@ -42,11 +45,15 @@ def readable(session: Session, actor: Actor, application_id: int) -> JobApplicat
     return application
 
 
-def writable(session: Session, actor: Actor, application_id: int) -> JobApplication | None:
+def writable(
+    session: Session, actor: Actor, application_id: int, if_match: Versions = None
+) -> JobApplication | None:
     """The application if the actor may change it; ``None`` when they may not even read it.
 
     :class:`PermissionDeniedError` when they may read it but not change it, or
-    when their credential is read-only.
+    when their credential is read-only; :class:`~utils.errors.ConflictError`
+    when ``if_match`` is given and holds none of its current version (checked
+    under a lock of the row, see :mod:`~database.services.tenancy.versions`).
     """
     application = readable(session, actor, application_id)
     if application is None:
@@ -54,6 +61,7 @@ def writable(session: Session, actor: Actor, application_id: int) -> JobApplicat
     require_write_scope(actor)
     if not can_write_member_data(session, actor.user_id, application.user_id):
         raise PermissionDeniedError(NOT_YOURS)
+    lock_and_check(session, application, if_match)
     return application
 
 
@@ -85,10 +93,14 @@ def get_application(session: Session, actor: Actor, application_id: int) -> JobA
 
 
 def update_application(
-    session: Session, actor: Actor, application_id: int, fields: Mapping[str, Any]
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    fields: Mapping[str, Any],
+    if_match: Versions = None,
 ) -> JobApplication | None:
     """Change the application's details; ``None`` when the actor may not read it."""
-    if writable(session, actor, application_id) is None:
+    if writable(session, actor, application_id, if_match) is None:
         return None
     return applications.update(session, application_id, fields)
 
@@ -101,18 +113,21 @@ def change_status(
     notes: str | None = None,
     interview_date: datetime | None = None,
     interview_type: str | None = None,
+    if_match: Versions = None,
 ) -> JobApplication | None:
     """Move the application to ``status``, recorded; ``None`` if the actor may not read it."""
-    if writable(session, actor, application_id) is None:
+    if writable(session, actor, application_id, if_match) is None:
         return None
     return applications.change_status(
         session, application_id, status, notes, interview_date, interview_type
     )
 
 
-def delete_application(session: Session, actor: Actor, application_id: int) -> bool:
+def delete_application(
+    session: Session, actor: Actor, application_id: int, if_match: Versions = None
+) -> bool:
     """Delete the application and its history; ``False`` when the actor may not read it."""
-    if writable(session, actor, application_id) is None:
+    if writable(session, actor, application_id, if_match) is None:
         return False
     applications.remove(session, application_id)
     return True

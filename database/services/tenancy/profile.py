@@ -1,0 +1,92 @@
+"""A person's own profile, preferences and search history, as the API may read and change them.
+
+All three are owner-only: no organization role reaches them (a coach reads a
+member's applications, status history and analytics, never their profile
+settings or their searches). A person changes them only with a credential of
+scope ``write``; a search entry of somebody else's is "not found" (``False`` /
+``None``), so that its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from database.domain import search_history, users
+from database.domain.accounts import Actor
+from database.domain.schemas import UserUpdate
+from database.models import SearchHistory, User, UserPreferences
+from database.services.tenancy.guards import require_write_scope
+from utils.errors import AuthenticationError, ValidationError
+
+#: Profile fields a person may set on themselves: the account's state is the server's.
+SELF_SET_FIELDS = frozenset(UserUpdate.model_fields) - {"is_active"}
+ACCOUNT_GONE = "the account of these credentials no longer exists"
+
+
+def get_profile(session: Session, actor: Actor) -> User:
+    """The actor's own profile; :class:`AuthenticationError` if the account is gone."""
+    user = users.get(session, actor.user_id)
+    if user is None:  # deleted since the credential was checked
+        raise AuthenticationError(ACCOUNT_GONE)
+    return user
+
+
+def update_profile(session: Session, actor: Actor, changes: Mapping[str, Any]) -> User:
+    """Apply ``changes`` (fields of :data:`SELF_SET_FIELDS`) to the actor's own profile.
+
+    A new email must not belong to another account, in any letter case
+    (:class:`ValidationError` on ``email``); a field outside the allowed ones
+    is a :class:`ValidationError` naming it. Nothing changes on either.
+    """
+    require_write_scope(actor)
+    for name in changes:
+        if name not in SELF_SET_FIELDS:
+            raise ValidationError(name, "is not a field you may change")
+    get_profile(session, actor)
+    return users.update(session, actor.user_id, changes)
+
+
+def get_preferences(session: Session, actor: Actor) -> UserPreferences | None:
+    """The actor's own preferences, or ``None`` if none were ever stored."""
+    return users.get_preferences(session, actor.user_id)
+
+
+def update_preferences(
+    session: Session, actor: Actor, changes: Mapping[str, Any]
+) -> UserPreferences:
+    """Apply ``changes`` (fields of ``update_user_preferences``) to the actor's own preferences."""
+    require_write_scope(actor)
+    return users.update_preferences(session, actor.user_id, changes)
+
+
+def list_searches(
+    session: Session, actor: Actor, limit: int | None = None, offset: int = 0
+) -> tuple[list[SearchHistory], int]:
+    """One page of the actor's own searches (newest first) and how many there are in all."""
+    found = search_history.list_for_user(session, actor.user_id, limit, offset)
+    return found, search_history.count(session, actor.user_id)
+
+
+def record_search(session: Session, actor: Actor, fields: Mapping[str, Any]) -> SearchHistory:
+    """Record a search the actor ran (``fields`` as ``add_search_history`` takes)."""
+    require_write_scope(actor)
+    return search_history.add(session, actor.user_id, fields)
+
+
+def get_search(session: Session, actor: Actor, entry_id: int) -> SearchHistory | None:
+    """One of the actor's own searches, else ``None`` (also when it is somebody else's)."""
+    entry = search_history.get(session, entry_id)
+    if entry is None or entry.user_id != actor.user_id:
+        return None
+    return entry
+
+
+def delete_search(session: Session, actor: Actor, entry_id: int) -> bool:
+    """Delete one of the actor's own searches; ``False`` when it is not theirs or not there."""
+    if get_search(session, actor, entry_id) is None:
+        return False
+    require_write_scope(actor)
+    return search_history.remove(session, entry_id)
