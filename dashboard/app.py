@@ -1,11 +1,14 @@
 """Auto Applyer dashboard: ``streamlit run dashboard/app.py`` (``make run`` does it).
 
 Opens the database named by ``$ENVIRONMENT`` (development: the SQLite file under
-``data/``), creating and migrating it on first start.
+``data/``), creating and migrating it on first start. In hosted mode
+(``$AUTO_APPLYER_MODE``) nothing but the sign-in page is drawn until someone
+signs in, and then only their own data.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -17,18 +20,52 @@ if __package__ in (None, ""):
 
 import streamlit as st
 
-from dashboard import navigation, state
-from dashboard.views import welcome
-from utils.errors import AutoApplyerError
+from dashboard import auth, mode, navigation, state
+from dashboard.views import sign_in, welcome
+from utils.errors import AutoApplyerError, DatabaseError
+
+log = logging.getLogger("dashboard")
+#: Hosted mode: what a database failure shows (its details, such as the server, go to the log).
+UNAVAILABLE = "The service is unavailable right now; try again in a few minutes."
+
+
+def _hosted() -> None:
+    """One run for whoever is signed in, or the sign-in page."""
+    actor = auth.current_actor()
+    if actor is None:
+        state.show_flash()
+        sign_in.render()
+        return
+    navigation.hosted_sidebar(actor)
+    state.show_flash()
+    navigation.render_page(actor.user_id, actor)
 
 
 def main() -> None:
     """Draw one run of the app."""
     st.set_page_config(page_title="Auto Applyer", page_icon="📋", layout="wide")
     try:
+        hosted = mode.is_hosted()
+    except AutoApplyerError as exc:
+        st.error(f"The dashboard is not configured: {exc}")
+        return
+    try:
         state.ensure_database()
     except AutoApplyerError as exc:
-        st.error(f"The database could not be opened: {exc}")
+        if hosted:
+            log.error("The database could not be opened: %s", exc)
+            st.error(UNAVAILABLE)
+        else:
+            st.error(f"The database could not be opened: {exc}")
+        return
+    if hosted:
+        try:
+            _hosted()
+        except DatabaseError as exc:
+            log.error("A database call failed: %s", exc)
+            st.error(UNAVAILABLE)
+        except AutoApplyerError as exc:
+            st.error(str(exc))
         return
     user_id = navigation.sidebar()
     state.show_flash()

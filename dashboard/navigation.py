@@ -1,4 +1,4 @@
-"""The sidebar: which profile, which page, and the page registry."""
+"""The sidebar: which profile (local) or who is signed in (hosted), which page, the registry."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import queries, state
+from dashboard import auth, queries, state
+from dashboard.components.text import md
 from dashboard.views import (
     analytics,
     applications,
     backups,
+    organizations,
     profile,
     resumes,
     search,
@@ -18,6 +20,7 @@ from dashboard.views import (
     settings,
     welcome,
 )
+from database.domain.accounts import Actor
 
 PAGES: dict[str, Callable[[int], None]] = {
     "Applications": applications.render,
@@ -30,6 +33,15 @@ PAGES: dict[str, Callable[[int], None]] = {
     "Settings": settings.render,
 }
 PROFILE_SELECT = "profile_select"
+#: Hosted mode: pages about the whole server, for server administrators only.
+ADMIN_PAGES = frozenset({"Backups", "Settings"})
+#: Hosted mode: the pages of a signed-in person (organizations before the whole-server ones).
+HOSTED_PAGES: dict[str, Callable[[int], None]] = {
+    **{name: page for name, page in PAGES.items() if name not in ADMIN_PAGES},
+    "Organizations": organizations.render,
+    "Backups": backups.render,
+    "Settings": settings.render,
+}
 
 
 def _on_profile_change() -> None:
@@ -70,7 +82,38 @@ def sidebar() -> int | None:
     return user_id
 
 
-def render_page(user_id: int) -> None:
-    """Draw the selected page for ``user_id``."""
-    page = st.session_state.get(state.PAGE_KEY) or next(iter(PAGES))
-    PAGES.get(page, applications.render)(user_id)
+def pages_for(actor: Actor | None) -> dict[str, Callable[[int], None]]:
+    """The pages this session may open: every local page, or the actor's hosted ones."""
+    if actor is None:
+        return PAGES
+    return {
+        name: page
+        for name, page in HOSTED_PAGES.items()
+        if actor.is_server_admin or name not in ADMIN_PAGES
+    }
+
+
+def _sign_out() -> None:
+    auth.sign_out_now()
+    state.flash("info", "Signed out.")
+
+
+def hosted_sidebar(actor: Actor) -> None:
+    """Draw the hosted sidebar: who is signed in, their pages, sign-out (no profile picker)."""
+    pages = pages_for(actor)
+    if st.session_state.get(state.PAGE_KEY) not in pages:
+        st.session_state.pop(state.PAGE_KEY, None)
+    with st.sidebar:
+        st.title("Auto Applyer")
+        user = auth.current_user(actor)
+        if user is not None:
+            st.caption(f"Signed in as {md(user.full_name)} ({md(user.email)})")
+        st.radio("Page", list(pages), key=state.PAGE_KEY)
+        st.button("Sign out", key="auth.sign_out", on_click=_sign_out)
+
+
+def render_page(user_id: int, actor: Actor | None = None) -> None:
+    """Draw the selected page for ``user_id`` (in hosted mode, the actor's own id)."""
+    pages = pages_for(actor)
+    page = st.session_state.get(state.PAGE_KEY)
+    pages.get(page if isinstance(page, str) else "", applications.render)(user_id)

@@ -1,6 +1,7 @@
 """The reads behind the dashboard's tables, each one ``DatabaseUtils`` call.
 
-Pages never hold queries: they ask this module, which asks the database API.
+Pages never hold queries: they ask this module, which asks the database API
+(in hosted mode the actor-scoped services, for the signed-in person).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from dashboard import mode, scope
 from database.domain.listing import ApplicationFilter
 from database.models import ApplicationStatusHistory, JobApplication
 from database.utilities import DatabaseUtils
@@ -42,6 +44,8 @@ def list_profiles() -> list[Profile]:
 
 def count_applications(user_id: int, criteria: ApplicationFilter) -> int:
     """How many of the user's applications match ``criteria``."""
+    if mode.is_hosted():
+        return scope.own_applications(criteria, limit=1)[1]
     return DatabaseUtils.count_applications(user_id, criteria)
 
 
@@ -49,6 +53,8 @@ def page_of_applications(
     user_id: int, criteria: ApplicationFilter, limit: int, offset: int
 ) -> list[JobApplication]:
     """One page of the matching applications, newest first."""
+    if mode.is_hosted():
+        return scope.own_applications(criteria, limit, offset)[0]
     return DatabaseUtils.find_applications(user_id, criteria, limit=limit, offset=offset)
 
 
@@ -65,7 +71,8 @@ def iter_applications(user_id: int, criteria: ApplicationFilter) -> Iterator[Job
 
 def sources(user_id: int) -> list[str]:
     """The distinct sources of the user's applications, sorted."""
-    return DatabaseUtils.get_application_sources(user_id)
+    found: list[str] = scope.figures("get_application_sources", user_id)
+    return found
 
 
 def histories(ids: Sequence[int]) -> dict[int, list[ApplicationStatusHistory]]:

@@ -1,21 +1,20 @@
 """The Analytics page: where the applications stand and how the search is going.
 
-Every figure is aggregated by the database (``DatabaseUtils``); results are
-cached per profile until this process next writes (see ``state.data_version``).
+Every figure is aggregated by the database (``DatabaseUtils``, or in hosted mode
+the actor-scoped analytics: see :mod:`dashboard.scope`); results are cached per
+profile until this process next writes (see ``state.data_version``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import scope, state
 from dashboard.components.status import status_label
 from dashboard.views import settings
-from database.utilities import DatabaseUtils
 
 CACHE_SECONDS = 60
 
@@ -24,8 +23,7 @@ CACHE_SECONDS = 60
 def _figures(name: str, user_id: int, version: tuple[int, int], **options: Any) -> Any:
     """``DatabaseUtils.<name>(user_id, **options)``, cached until the data changes."""
     del version  # part of the cache key only
-    call: Callable[..., Any] = getattr(DatabaseUtils, name)
-    return call(user_id, **options)
+    return scope.figures(name, user_id, **options)
 
 
 def figures(name: str, user_id: int, **options: Any) -> Any:

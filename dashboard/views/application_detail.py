@@ -7,12 +7,12 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import scope
 from dashboard.components import forms
 from dashboard.components.status import status_label
 from dashboard.components.text import md
 from dashboard.views import application_form
 from database.models import ApplicationStatus, JobApplication
-from database.utilities import DatabaseUtils
 
 SELECTED = "selected_application"
 
@@ -26,10 +26,10 @@ def _change_status(application_id: int, form: str) -> None:
     )
     forms.attempt(
         form,
-        lambda: DatabaseUtils.update_application_status(
+        lambda: scope.change_status(
             application_id,
             st.session_state[key + "status"],
-            notes=forms.text_or_none(key + "notes"),
+            notes_text=forms.text_or_none(key + "notes"),
             interview_date=interview,
             interview_type=forms.text_or_none(key + "interview_type"),
         ),
@@ -84,9 +84,7 @@ def _add_note(application_id: int, form: str) -> None:
     body = st.session_state.get(key)
     forms.attempt(
         form,
-        lambda: DatabaseUtils.add_application_note(
-            application_id, body if isinstance(body, str) else ""
-        ),
+        lambda: scope.add_note(application_id, body if isinstance(body, str) else ""),
         "Note added.",
         clear=[key],
     )
@@ -103,7 +101,7 @@ def _note_form(application: JobApplication) -> None:
 
 def _timeline(application: JobApplication) -> None:
     st.markdown("**Timeline**")
-    for entry in DatabaseUtils.get_application_timeline(application.id):
+    for entry in scope.timeline(application.id):
         st.markdown(timeline_line(entry))
     _note_form(application)
 
@@ -111,7 +109,7 @@ def _timeline(application: JobApplication) -> None:
 def _delete(application_id: int) -> None:
     if forms.attempt(
         f"delete_{application_id}",
-        lambda: DatabaseUtils.delete_application(application_id),
+        lambda: scope.delete_application(application_id),
         "Application deleted.",
     ):
         st.session_state.pop(SELECTED, None)

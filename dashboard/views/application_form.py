@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import scope
 from dashboard.components import forms
 from dashboard.components.status import status_label
 from dashboard.components.text import md
@@ -131,7 +132,7 @@ def _save(application_id: int, form: str) -> None:
     values["resume_id"] = st.session_state.get(_key(form, "resume_id"))
     forms.attempt(
         form,
-        lambda: DatabaseUtils.update_application(application_id, **values),
+        lambda: scope.update_application(application_id, values),
         "Application saved.",
     )
 

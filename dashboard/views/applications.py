@@ -7,11 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import queries, scope
 from dashboard.components.status import status_label
 from dashboard.views import application_detail, application_form, board, transfers
 from database.models import ApplicationStatus, JobApplication
-from database.utilities import DatabaseUtils
 
 PAGE_SIZES = (25, 50, 100)
 FILTER = "apps.filter."
@@ -77,7 +76,7 @@ def _details(user_id: int, rows: list[JobApplication]) -> None:
     options = {a.id: f"#{a.id} {a.job_title} at {a.company}" for a in rows}
     chosen = st.session_state.get(application_detail.SELECTED)
     if isinstance(chosen, int) and chosen not in options:
-        found = DatabaseUtils.get_application(chosen)
+        found = scope.get_application(chosen)
         if found is not None and found.user_id == user_id:
             options = {found.id: f"#{found.id} {found.job_title} at {found.company}", **options}
     if st.session_state.get(application_detail.SELECTED) not in options:
@@ -91,7 +90,7 @@ def _details(user_id: int, rows: list[JobApplication]) -> None:
         format_func=lambda i: options[i],
         key=application_detail.SELECTED,
     )
-    application = DatabaseUtils.get_application(selected)
+    application = scope.get_application(selected)
     if application is None or application.user_id != user_id:
         st.info("This application no longer exists.")
         return
@@ -102,7 +101,7 @@ def render(user_id: int) -> None:
     """The Applications page."""
     st.title("Applications")
     criteria = current_filter(user_id)
-    breakdown = DatabaseUtils.get_application_statistics(user_id)["status_breakdown"]
+    breakdown = scope.figures("get_application_statistics", user_id)["status_breakdown"]
     table, board_tab, add, details, transfer = st.tabs(
         ["Table", "Board", "Add", "Details", "Export & import"]
     )

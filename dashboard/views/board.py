@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import queries, scope
 from dashboard.components import forms
 from dashboard.components.status import status_label
 from dashboard.components.text import md
 from database.models import ApplicationStatus as S
 from database.models import JobApplication
-from database.utilities import DatabaseUtils
 
 STAGES: dict[str, tuple[S, ...]] = {
     "Applied": (S.PENDING, S.APPLIED),
@@ -31,7 +31,7 @@ def _move(application_id: int) -> None:
     forms.attempt(
         "board",
         # No note: the timeline already shows the move and when it happened.
-        lambda: DatabaseUtils.update_application_status(application_id, target),
+        lambda: scope.change_status(application_id, target),
         f"Moved to {status_label(target)}.",
     )
 
@@ -64,9 +64,8 @@ def render(user_id: int, breakdown: dict[str, int]) -> None:
                 count = breakdown.get(status.value, 0)
                 if not count:
                     continue
-                cards = DatabaseUtils.get_user_applications(
-                    user_id, status=status, limit=CARDS_PER_STATUS
-                )
+                criteria = queries.ApplicationFilter(statuses=(status,))
+                cards = queries.page_of_applications(user_id, criteria, CARDS_PER_STATUS, 0)
                 for application in cards:
                     _card(application)
                 if count > len(cards):

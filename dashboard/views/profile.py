@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import scope
 from dashboard.components import forms
 from dashboard.components.text import md
 from database.core.keys import email_key
@@ -59,9 +60,7 @@ def _save_profile(user_id: int) -> None:
     fields["experience_years"] = forms.number_or_none(_key(PROFILE, "experience_years"))
     fields["skills"] = forms.text_list(_key(PROFILE, "skills"))
     fields["summary"] = forms.text_or_none(_key(PROFILE, "summary"))
-    if forms.attempt(
-        PROFILE, lambda: DatabaseUtils.update_user(user_id, **fields), "Profile saved."
-    ):
+    if forms.attempt(PROFILE, lambda: scope.update_user(user_id, fields), "Profile saved."):
         st.session_state.pop("_profile_loaded", None)
 
 
@@ -75,7 +74,7 @@ def _save_preferences(user_id: int) -> None:
         fields[name] = bool(st.session_state.get(_key(PREFS, name)))
     forms.attempt(
         PREFS,
-        lambda: DatabaseUtils.update_user_preferences(user_id, **fields),
+        lambda: scope.update_preferences(user_id, fields),
         "Preferences saved.",
     )
 
@@ -125,7 +124,7 @@ def _delete_profile(user_id: int) -> None:
 
 def render(user_id: int) -> None:
     """The Profile & preferences page."""
-    user = DatabaseUtils.get_user_by_id(user_id)
+    user = scope.get_user(user_id)
     if user is None:
         st.info("This profile no longer exists.")
         return

@@ -20,11 +20,11 @@ def _upload(user_id: int) -> None:
     content = upload.getvalue()
 
     def work() -> None:
-        stored = resume_files.store(state.data_dir(), user_id, content)
+        stored = resume_files.store(state.data_dir(), user_id, content, upload.name)
         try:
             DatabaseUtils.add_resume(
                 user_id=user_id,
-                filename=upload.name[:255] or "resume",
+                filename=stored.label,
                 file_path=str(stored.path),
                 file_size=stored.size,
                 file_type=stored.kind,

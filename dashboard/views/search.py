@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import scope
 from dashboard.components.status import status_label
 from dashboard.components.text import md
 from dashboard.views.application_detail import SELECTED
@@ -67,7 +68,7 @@ def _resume_heading(hit: dict[str, Any]) -> None:
 
 
 def _application_hits(user_id: int, query: str) -> None:
-    hits: list[dict[str, Any]] = DatabaseUtils.search_applications(user_id, query, limit=LIMIT)
+    hits = scope.search_applications(user_id, query, LIMIT)
     more = "+" if len(hits) == LIMIT else ""
     title = f"Applications ({len(hits)}{more})"
     _hit_list(title, hits, "No application matches.", _application_heading, _open_button)

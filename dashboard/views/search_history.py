@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import scope
 from dashboard.components import forms
-from database.utilities import DatabaseUtils
 
 FORM = "record_search"
 LIMIT = 200
@@ -17,14 +17,16 @@ def _record(user_id: int) -> None:
     sources = forms.text_list(key + "sources")
     forms.attempt(
         FORM,
-        lambda: DatabaseUtils.add_search_history(
+        lambda: scope.record_search(
             user_id,
-            job_title=forms.text_or_none(key + "job_title"),
-            location=forms.text_or_none(key + "location"),
-            keywords=forms.text_or_none(key + "keywords"),
-            sources_searched=sources or None,
-            total_results=int(st.session_state.get(key + "total_results") or 0),
-            applications_made=int(st.session_state.get(key + "applications_made") or 0),
+            {
+                "job_title": forms.text_or_none(key + "job_title"),
+                "location": forms.text_or_none(key + "location"),
+                "keywords": forms.text_or_none(key + "keywords"),
+                "sources_searched": sources or None,
+                "total_results": int(st.session_state.get(key + "total_results") or 0),
+                "applications_made": int(st.session_state.get(key + "applications_made") or 0),
+            },
         ),
         "Search recorded.",
         clear=[key + n for n in ("job_title", "location", "keywords", "sources")],
@@ -34,7 +36,7 @@ def _record(user_id: int) -> None:
 def render(user_id: int) -> None:
     """The Search history page."""
     st.title("Search history")
-    searches = DatabaseUtils.get_search_history(user_id, limit=LIMIT)
+    searches = scope.searches(user_id, LIMIT)
     if searches:
         st.dataframe(
             pd.DataFrame(

@@ -1,10 +1,13 @@
-"""The Settings page: dashboard settings, the database in use, cache upkeep."""
+"""The Settings page: dashboard settings, the database in use, cache upkeep.
+
+In hosted mode only server administrators see it, and never the database URL.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import mode, state
 from dashboard.components import forms
 from database.utilities import DatabaseUtils
 
@@ -53,19 +56,20 @@ def render(user_id: int) -> None:
         st.form_submit_button("Save settings", on_click=_save)
     st.subheader("Database")
     info = state.ensure_database().get_database_info()
-    st.table(
-        {
-            "": ["Environment", "Engine", "URL", "Schema version", "Tables"],
-            "value": [
-                str(info["environment"]),
-                str(info["database_type"]),
-                str(info["url"]),
-                str(info["schema_version"]),
-                str(info["table_count"]),
-            ],
-        }
-    )
-    st.caption("The URL never shows a password.")
+    rows = {
+        "Environment": info["environment"],
+        "Engine": info["database_type"],
+        "URL": info["url"],
+        "Schema version": info["schema_version"],
+        "Tables": info["table_count"],
+    }
+    hosted = mode.is_hosted()
+    if hosted:
+        # Where the server's database lives is nobody's business on a shared service.
+        del rows["URL"]
+    st.table({"": list(rows), "value": [str(v) for v in rows.values()]})
+    if not hosted:
+        st.caption("The URL never shows a password.")
     st.subheader("AI analysis cache")
     forms.general_error("purge", ())
     st.button("Purge expired cache entries", key="settings.purge", on_click=_purge)

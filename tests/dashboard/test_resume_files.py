@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import stat
 from pathlib import Path
 
-import docx
 import pytest
-from fpdf import FPDF
 
 from dashboard import resume_files
 from dashboard.skills import extract_skills
+from tests.support.resume_objects import docx_bytes, pdf_bytes
 from utils.errors import ValidationError
-
-
-def _pdf(text: str) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(0, 10, text)
-    return bytes(pdf.output())
-
-
-def _docx(text: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(
     ("content", "kind"),
     [
-        (_pdf("Senior Python engineer, Kubernetes"), "pdf"),
-        (_docx("Senior Python engineer, Kubernetes"), "docx"),
+        (pdf_bytes("Senior Python engineer, Kubernetes"), "pdf"),
+        (docx_bytes("Senior Python engineer, Kubernetes"), "docx"),
         (b"Senior Python engineer, Kubernetes", "txt"),
     ],
 )

@@ -1,0 +1,189 @@
+"""The calls of the pages about a person's data, as the person using the dashboard may make them.
+
+In local mode a call goes straight to ``DatabaseUtils`` (the trusted local
+API). In hosted mode it goes through the actor-scoped services
+(:mod:`database.services.tenancy`) for the signed-in person, whatever
+``user_id`` the page holds: an application they may not read is reported
+exactly like one that does not exist, and figures and the profile are always
+their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from dashboard import auth, mode, state
+from database.domain import notes
+from database.domain.accounts import Actor
+from database.domain.listing import ApplicationFilter
+from database.models import ApplicationNote, JobApplication, SearchHistory, User
+from database.services.tenancy import analytics, profile
+from database.services.tenancy import applications as tenancy
+from database.utilities import DatabaseUtils
+from utils.errors import ValidationError
+
+T = TypeVar("T")
+
+#: The ``DatabaseUtils`` analytics calls of the pages and their actor-scoped twins.
+ANALYTICS: dict[str, Callable[..., Any]] = {
+    "get_application_statistics": analytics.statistics,
+    "get_response_stats": analytics.response_stats,
+    "get_application_funnel": analytics.funnel,
+    "get_applications_per_week": analytics.applications_per_week,
+    "get_conversion_by_source": analytics.conversion_by_source,
+    "get_conversion_by_resume": analytics.conversion_by_resume,
+    "get_time_in_stage": analytics.time_in_stage,
+    "get_stale_applications": analytics.stale_applications,
+    "get_application_sources": analytics.sources,
+}
+
+
+def _missing(application_id: int) -> ValidationError:
+    return ValidationError(
+        "application_id", f"no application with id {application_id}", application_id
+    )
+
+
+def _as_actor(work: Callable[[Session, Actor], T]) -> T:
+    """Run ``work`` in one transaction for the signed-in person."""
+    actor = auth.require_actor()
+    with state.ensure_database().session_scope() as session:
+        return work(session, actor)
+
+
+def _found(value: T | None, application_id: int) -> T:
+    if value is None:
+        raise _missing(application_id)
+    return value
+
+
+def get_application(application_id: int) -> JobApplication | None:
+    """The application if this session may read it, else ``None``."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_application(application_id)
+    return _as_actor(lambda s, a: tenancy.get_application(s, a, application_id))
+
+
+def change_status(
+    application_id: int,
+    status: str,
+    notes_text: str | None = None,
+    interview_date: datetime | None = None,
+    interview_type: str | None = None,
+) -> JobApplication:
+    """Move the application to ``status`` (see ``update_application_status``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.update_application_status(
+            application_id, status, notes_text, interview_date, interview_type
+        )
+    moved = _as_actor(
+        lambda s, a: tenancy.change_status(
+            s, a, application_id, status, notes_text, interview_date, interview_type
+        )
+    )
+    return _found(moved, application_id)
+
+
+def update_application(application_id: int, fields: Mapping[str, Any]) -> JobApplication:
+    """Change the application's details."""
+    if not mode.is_hosted():
+        return DatabaseUtils.update_application(application_id, **fields)
+    changed = _as_actor(lambda s, a: tenancy.update_application(s, a, application_id, fields))
+    return _found(changed, application_id)
+
+
+def delete_application(application_id: int) -> None:
+    """Delete the application and its timeline."""
+    if not mode.is_hosted():
+        DatabaseUtils.delete_application(application_id)
+        return
+    if not _as_actor(lambda s, a: tenancy.delete_application(s, a, application_id)):
+        raise _missing(application_id)
+
+
+def add_note(application_id: int, body: str) -> ApplicationNote:
+    """Add a dated note to the application's log."""
+    if not mode.is_hosted():
+        return DatabaseUtils.add_application_note(application_id, body)
+
+    def work(session: Session, actor: Actor) -> ApplicationNote:
+        # No actor-scoped notes call yet: the write check is the applications' own.
+        _found(tenancy.writable(session, actor, application_id), application_id)
+        return notes.add(session, application_id, body)
+
+    return _as_actor(work)
+
+
+def timeline(application_id: int) -> list[dict[str, Any]]:
+    """The application's status moves and notes in time order."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_application_timeline(application_id)
+
+    def work(session: Session, actor: Actor) -> list[dict[str, Any]]:
+        _found(tenancy.readable(session, actor, application_id), application_id)
+        return notes.timeline(session, application_id)
+
+    return _as_actor(work)
+
+
+def figures(name: str, user_id: int, **options: Any) -> Any:
+    """``DatabaseUtils.<name>(user_id, **options)``: one of :data:`ANALYTICS`."""
+    if not mode.is_hosted():
+        call: Callable[..., Any] = getattr(DatabaseUtils, name)
+        return call(user_id, **options)
+    return _as_actor(lambda s, a: ANALYTICS[name](s, a, **options))
+
+
+def get_user(user_id: int) -> User | None:
+    """The profile (preferences and resumes loaded); in hosted mode the signed-in person's."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_user_by_id(user_id)
+    return _as_actor(profile.get_profile)
+
+
+def update_user(user_id: int, fields: Mapping[str, Any]) -> User:
+    """Change profile fields (see ``update_user``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.update_user(user_id, **fields)
+    return _as_actor(lambda s, a: profile.update_profile(s, a, fields))
+
+
+def update_preferences(user_id: int, fields: Mapping[str, Any]) -> Any:
+    """Change job-search preferences (see ``update_user_preferences``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.update_user_preferences(user_id, **fields)
+    return _as_actor(lambda s, a: profile.update_preferences(s, a, fields))
+
+
+def searches(user_id: int, limit: int) -> list[SearchHistory]:
+    """The searches recorded, newest first."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_search_history(user_id, limit=limit)
+    return _as_actor(lambda s, a: profile.list_searches(s, a, limit)[0])
+
+
+def record_search(user_id: int, fields: Mapping[str, Any]) -> SearchHistory:
+    """Record a job search that was run (see ``add_search_history``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.add_search_history(user_id, **fields)
+    return _as_actor(lambda s, a: profile.record_search(s, a, fields))
+
+
+def own_applications(
+    criteria: ApplicationFilter, limit: int | None, offset: int = 0
+) -> tuple[list[JobApplication], int]:
+    """Hosted mode: one page of the signed-in person's matching applications, and the total."""
+    filters = asdict(criteria)
+    return _as_actor(lambda s, a: tenancy.list_applications(s, a, filters, limit, offset))
+
+
+def search_applications(user_id: int, query: str, limit: int) -> list[dict[str, Any]]:
+    """The applications matching ``query``, best first (see ``search_applications``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.search_applications(user_id, query, limit=limit)
+    return _as_actor(lambda s, a: tenancy.search_applications(s, a, query, limit=limit))

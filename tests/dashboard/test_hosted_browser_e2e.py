@@ -1,0 +1,180 @@
+"""End to end, hosted mode: sign up, sign out, sign in, see only your data, sign out, in Chromium.
+
+The real app runs under ``streamlit run`` on a free localhost port, on the test
+database of the engine (a SQLite file, or PostgreSQL with ``ENVIRONMENT=production``
+and no ``AUTO_APPLYER_MODE``, which proves that production defaults to hosted).
+Another person's account and application are there before the browser arrives.
+In-memory SQLite cannot be shared with a second process, so it is not one of the
+engines here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+from sqlalchemy import func, select
+
+from database.connection import DatabaseManager
+from database.domain.accounts import sign_up
+from database.models import AuthToken, TokenKind
+from database.utilities import DatabaseUtils
+from tests.dashboard.test_browser_e2e import (
+    CHROMIUM_FLAGS,
+    ROOT,
+    TIMEOUT_MS,
+    Shots,
+    _free_port,
+    _settled,
+    _wait_healthy,
+)
+from tests.dashboard.test_browser_e2e import browser_path as _browser_path
+from tests.support.api import PASSWORD
+from tests.support.engines import ENGINES
+
+BROWSER_ENGINES = [e for e in ENGINES if e != "sqlite_memory"]
+#: The first run imports the whole app and opens the database: slow on a busy 2-core machine.
+FIRST_RUN_MS = 120_000
+#: The local-mode browser test's fixture (Debian's Chromium, installed when missing).
+browser_path = _browser_path
+
+
+@contextmanager
+def _served(db: DatabaseManager, tmp_path: Path) -> Iterator[str]:
+    """The dashboard in hosted mode on ``db``, served on a free localhost port."""
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DATABASE_") and k not in ("ENVIRONMENT", "AUTO_APPLYER_MODE")
+    }
+    env.update(
+        DATABASE_URL=db.config.url.render_as_string(hide_password=False),
+        AUTO_APPLYER_DATA_DIR=str(tmp_path / "data"),
+    )
+    if db.config.database_type == "postgresql":
+        env["ENVIRONMENT"] = "production"
+    else:
+        env.update(ENVIRONMENT="development", AUTO_APPLYER_MODE="hosted")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with (tmp_path / "streamlit.log").open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _live_sessions(db: DatabaseManager, email: str) -> int:
+    user = DatabaseUtils.get_user_by_email(email)
+    assert user is not None
+    with db.session_scope() as session:
+        query = select(func.count()).where(
+            AuthToken.user_id == user.id,
+            AuthToken.kind == TokenKind.ACCESS,
+            AuthToken.revoked_at.is_(None),
+        )
+        return int(session.scalar(query) or 0)
+
+
+@pytest.mark.parametrize("engine_name", BROWSER_ENGINES)
+def test_hosted_sign_up_sign_in_own_data_and_sign_out_in_a_real_browser(
+    browser_path: Path, db: DatabaseManager, tmp_path: Path
+) -> None:
+    with db.session_scope() as session:
+        bob = sign_up(session, f"bob-{uuid.uuid4().hex[:6]}@example.com", PASSWORD).id
+    DatabaseUtils.add_job_application(bob, "Pilot", "Bob Airways")
+    email = f"eve-{uuid.uuid4().hex[:6]}@example.com"
+    with _served(db, tmp_path) as url, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(browser_path),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.pages[0] if context.pages else context.new_page()
+        shots = Shots(page)
+        try:
+            _journey(page, shots, url, email)
+        finally:
+            shots.take("last")
+            context.close()
+            print("\nhosted dashboard screenshots:\n" + "\n".join(str(p) for p in shots.paths))
+    assert _live_sessions(db, email) == 0
+
+
+def _form(page: Page, button: str) -> Locator:
+    return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=button))
+
+
+def _signed_out(page: Page, timeout: float = TIMEOUT_MS) -> None:
+    heading = page.get_by_role("heading", name="Sign in to Auto Applyer")
+    expect(heading).to_be_visible(timeout=timeout)
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+
+
+def _journey(page: Page, shots: Shots, url: str, email: str) -> None:
+    page.goto(url)
+    _signed_out(page, FIRST_RUN_MS)
+    shots.take("sign-in-page")
+
+    page.get_by_role("tab", name="Create an account").click()
+    sign_up_form = _form(page, "Create account")
+    sign_up_form.get_by_label("Email").fill(email)
+    sign_up_form.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    sign_up_form.get_by_label("First name").fill("Eve")
+    sign_up_form.get_by_label("Last name").fill("Stone")
+    sign_up_form.get_by_role("button", name="Create account").click()
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Signed in as Eve Stone")).to_be_visible()
+    expect(page.get_by_role("heading", name="Applications", exact=True)).to_be_visible()
+    shots.take("signed-up")
+
+    sidebar.get_by_role("button", name="Sign out").click()
+    _signed_out(page)
+    sign_in_form = _form(page, "Sign in")
+    sign_in_form.get_by_label("Email").fill(email)
+    sign_in_form.get_by_label("Password", exact=True).fill(PASSWORD)
+    sign_in_form.get_by_role("button", name="Sign in").click()
+    expect(sidebar.get_by_text("Signed in as Eve Stone")).to_be_visible()
+    expect(sidebar.get_by_test_id("stSelectbox")).to_have_count(0)  # no profile picker
+    expect(sidebar.get_by_text("Backups", exact=True)).to_have_count(0)
+    expect(sidebar.get_by_text("Settings", exact=True)).to_have_count(0)
+
+    page.get_by_role("tab", name="Add").click()
+    page.get_by_label("Job title *").fill("Site Reliability Engineer")
+    page.get_by_label("Company *").fill("Browser Labs")
+    page.get_by_role("button", name="Add application").click()
+    expect(page.get_by_text("Added Site Reliability Engineer at Browser Labs.")).to_be_visible()
+    page.get_by_role("tab", name="Board").click()
+    expect(page.get_by_role("heading", name="Applied (1)")).to_be_visible()
+    expect(page.get_by_text("Browser Labs").first).to_be_visible()
+    expect(page.get_by_text("Bob Airways")).to_have_count(0)
+    _settled(page)
+    shots.take("own-data-only")
+
+    sidebar.get_by_role("button", name="Sign out").click()
+    _signed_out(page)
+    expect(page.get_by_text("Browser Labs")).to_have_count(0)
+    shots.take("signed-out")
