@@ -34,9 +34,11 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 bench: setup
+	scripts/install-wrk.sh
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.backup
 	$(PY) -m benchmarks.dashboard_pages
+	$(PY) -m benchmarks.api
 
 pg-start:
 	scripts/pg-test-server.sh start
