@@ -9,7 +9,6 @@ with the obvious imports and the objects earlier sections of the spec create
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from pathlib import Path
 
@@ -17,15 +16,9 @@ import pytest
 
 from database.connection import DatabaseManager
 from tests.support.engines import ROOT
+from tests.support.markdown import python_blocks
 
 DOCS = ROOT / "docs"
-FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
-
-
-def python_blocks(path: Path) -> list[str]:
-    return FENCE.findall(path.read_text(encoding="utf-8"))
-
-
 SPEC_BLOCKS = python_blocks(DOCS / "specification.md")
 PLACEHOLDER_BACKUP = "/path/to/backup.json"
 
