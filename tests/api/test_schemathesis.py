@@ -41,29 +41,23 @@ PROPERTY_ENGINES = [e for e in ("sqlite_memory", "postgresql") if e in ENGINES]
 #: a shorter one for its own limits (integer range, text comparison).
 FULL_ENGINES = [e for e in ("postgresql",) if e in ENGINES]
 SHORT_ENGINES = [e for e in ("sqlite_memory",) if e in ENGINES]
-SHORT = settings(
-    max_examples=25,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-EXAMPLES = settings(
-    max_examples=100,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
 
-STATEFUL = settings(
-    max_examples=40,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    stateful_step_count=6,
-    suppress_health_check=list(HealthCheck),
-)
+
+def _examples(count: int, steps: int = 50) -> settings:
+    """Hypothesis settings of ``count`` reproducible examples, without time limits."""
+    return settings(
+        max_examples=count,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        stateful_step_count=steps,
+    )
+
+
+SHORT = _examples(25)
+EXAMPLES = _examples(100)
+STATEFUL = _examples(40, steps=6)
 
 
 @pytest.fixture
