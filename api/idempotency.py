@@ -51,17 +51,17 @@ class Created:
     location: str | None = None
 
 
-async def idempotent_request(
-    request: Request,
-    key: Annotated[
-        str | None,
-        Header(
-            alias=FIELD,
-            description="A unique key per creating request: a retry with it creates nothing "
-            "new and gets the first response (kept 24 hours).",
-        ),
-    ] = None,
-) -> IdempotentRequest | None:
+_KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=FIELD,
+        description="A unique key per creating request: a retry with it creates nothing "
+        "new and gets the first response (kept 24 hours).",
+    ),
+]
+
+
+async def idempotent_request(request: Request, key: _KeyHeader = None) -> IdempotentRequest | None:
     """The request's key and fingerprint, or ``None`` when it was sent without a key."""
     if key is None:
         return None
@@ -69,8 +69,30 @@ async def idempotent_request(
     return IdempotentRequest(checked_key(key), request.method, request.url.path, body_digest(body))
 
 
+class UploadKey:
+    """The key of a multipart upload, fingerprinted by the route from the parts it read.
+
+    The body of a form is consumed by its parsing before dependencies run, so
+    the route passes what it received (:meth:`request`).
+    """
+
+    def __init__(self, request: Request, key: _KeyHeader = None) -> None:
+        self.key = None if key is None else checked_key(key)
+        self.method = request.method
+        self.path = request.url.path
+
+    def request(self, *parts: bytes) -> IdempotentRequest | None:
+        """The fingerprinted request, or ``None`` when it was sent without a key."""
+        if self.key is None:
+            return None
+        digest = body_digest(b"\0".join(body_digest(part).encode() for part in parts))
+        return IdempotentRequest(self.key, self.method, self.path, digest)
+
+
 #: The ``Idempotency-Key`` of a creating request, checked and fingerprinted.
 Idempotency = Annotated[IdempotentRequest | None, Depends(idempotent_request)]
+#: The ``Idempotency-Key`` of a multipart upload (see :class:`UploadKey`).
+UploadIdempotency = Annotated[UploadKey, Depends(UploadKey)]
 
 
 def respond(

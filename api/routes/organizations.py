@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.exceptions import HTTPException
 
 from api.deps import CurrentActor, Session
+from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
 from api.schemas_applications import ApplicationRead
 from api.schemas_organizations import (
@@ -68,13 +69,19 @@ def create_organization(
     actor: CurrentActor,
     session: Session,
     request: Request,
-    response: Response,
-) -> OrganizationRead:
-    """Found an organization; the actor becomes its owner. Its address in ``Location``."""
-    organization, mine = tenancy.create_organization(session, actor, body.name, body.slug)
-    location = request.url_for("read_organization", organization_id=str(organization.id))
-    response.headers["Location"] = location.path
-    return OrganizationRead.of(organization, mine)
+    idempotency: Idempotency,
+) -> Response:
+    """Found an organization; the actor becomes its owner. Its address in ``Location``.
+
+    With an ``Idempotency-Key``, a retry gets the first answer and founds nothing.
+    """
+
+    def create() -> Created:
+        organization, mine = tenancy.create_organization(session, actor, body.name, body.slug)
+        location = request.url_for("read_organization", organization_id=str(organization.id))
+        return Created(OrganizationRead.of(organization, mine), location=location.path)
+
+    return respond(session, actor, idempotency, create)
 
 
 @router.get(BASE, response_model=OrganizationRead)

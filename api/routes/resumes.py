@@ -17,6 +17,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from starlette.exceptions import HTTPException
 
 from api.deps import CurrentActor, Session
+from api.idempotency import Created, UploadIdempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
 from api.schemas_profile import ResumeDetail, ResumeRead
 from database.io.resume_files import MAX_BYTES
@@ -66,22 +67,27 @@ def upload_resume(
     actor: CurrentActor,
     session: Session,
     request: Request,
-    response: Response,
+    idempotency: UploadIdempotency,
     is_active: Annotated[bool, Form()] = True,
-) -> ResumeDetail:
+) -> Response:
     """Upload a resume (multipart field ``file``); its text and skills are read from it.
 
     ``is_active`` (default true) makes it one's one active resume. Its
-    address is in ``Location``.
+    address is in ``Location``. With an ``Idempotency-Key``, a retry gets the
+    first answer and stores nothing more.
     """
     # One byte more than allowed tells "too large" apart without reading it all.
     content = file.file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, FILE_TOO_LARGE)
-    resume = tenancy.upload_resume(session, actor, file.filename, content, is_active)
-    location = request.url_for("read_resume", resume_id=str(resume.id))
-    response.headers["Location"] = location.path
-    return ResumeDetail.model_validate(resume)
+
+    def create() -> Created:
+        resume = tenancy.upload_resume(session, actor, file.filename, content, is_active)
+        location = request.url_for("read_resume", resume_id=str(resume.id))
+        return Created(ResumeDetail.model_validate(resume), location=location.path)
+
+    fingerprint = idempotency.request(content, (file.filename or "").encode(), b"%d" % is_active)
+    return respond(session, actor, fingerprint, create)
 
 
 @router.get("/{resume_id}", response_model=ResumeDetail)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response, status
 from starlette.exceptions import HTTPException
 
 from api.deps import CurrentActor, Session
+from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
 from api.schemas_profile import SearchNew, SearchRead
 from database.services.tenancy import profile
@@ -34,9 +35,17 @@ def list_searches(
 
 
 @router.post("", response_model=SearchRead, status_code=status.HTTP_201_CREATED)
-def record_search(body: SearchNew, actor: CurrentActor, session: Session) -> SearchRead:
-    """Record a search one ran."""
-    return SearchRead.model_validate(profile.record_search(session, actor, body.fields()))
+def record_search(
+    body: SearchNew, actor: CurrentActor, session: Session, idempotency: Idempotency
+) -> Response:
+    """Record a search one ran (with an ``Idempotency-Key``, a retry records nothing more)."""
+
+    def create() -> Created:
+        return Created(
+            SearchRead.model_validate(profile.record_search(session, actor, body.fields()))
+        )
+
+    return respond(session, actor, idempotency, create)
 
 
 @router.delete("/{search_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from database.connection import DatabaseManager
 from database.domain.accounts import create_api_key
 from database.domain.idempotency import LIFETIME
-from database.models import IdempotencyKey, JobApplication
+from database.models import IdempotencyKey, JobApplication, Organization, Resume, SearchHistory
 from tests.support.api import bearer, register, sign_in
 
 BASE = "/api/v1/applications"
@@ -188,3 +190,49 @@ def test_two_concurrent_posts_with_one_key_create_one_object(
     assert answers[0].content == answers[1].content
     assert count(db, JobApplication) == 1
     assert count(db, IdempotencyKey) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "model"),
+    [
+        ("/api/v1/organizations", {"name": "Career Lab"}, Organization),
+        ("/api/v1/search-history", {"job_title": "Data Engineer"}, SearchHistory),
+    ],
+)
+def test_every_creating_post_with_a_key_creates_one_object(
+    client: TestClient, db: DatabaseManager, url: str, body: dict[str, str], model: Any
+) -> None:
+    headers = keyed(signed_in(client), f"once-{url}")
+    first = post(client, headers, body, url)
+    again = post(client, headers, body, url)
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert count(db, model) == 1
+
+
+def test_a_retried_resume_upload_with_a_key_stores_one_resume(
+    client: TestClient, db: DatabaseManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTO_APPLYER_DATA_DIR", str(tmp_path))
+    headers = keyed(signed_in(client), "upload-once")
+    # The same multipart bytes each time (a fixed boundary), as a client's retry sends them.
+    boundary = "aa-fixed-boundary"
+    content = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="cv.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nPython engineer, SQL and data pipelines.\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    sent = {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    first = client.post("/api/v1/resumes", content=content, headers=sent)
+    again = client.post("/api/v1/resumes", content=content, headers=sent)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.content == first.content
+    assert again.headers["location"] == first.headers["location"]
+    assert count(db, Resume) == 1
+
+    other_file = content.replace(b"Python engineer", b"Go engineer")
+    refused = client.post("/api/v1/resumes", content=other_file, headers=sent)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "Idempotency-Key"
+    assert count(db, Resume) == 1
