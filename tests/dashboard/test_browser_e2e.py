@@ -11,53 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import os
-import socket
 import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 30_000
-# Assertions wait as long as actions: a cold Streamlit start on a busy 2-core machine takes >5 s.
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("streamlit did not become healthy within 60 s")
+from tests.support.browser import CHROMIUM, Shots, browser_page, served_dashboard, settled
+from tests.support.engines import ROOT
 
 
 @pytest.fixture
@@ -70,53 +32,14 @@ def browser_path() -> Path:
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:
     """The dashboard served by ``streamlit run`` on a free localhost port."""
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}",
         ENVIRONMENT="development",
         AUTO_APPLYER_DATA_DIR=str(tmp_path / "data"),
     )
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    log = (tmp_path / "streamlit.log").open("wb")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with served_dashboard(env, tmp_path) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-class Shots:
-    """Numbered screenshots in a temporary folder that outlives the test."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.folder = Path(tempfile.mkdtemp(prefix="dashboard-e2e-"))
-        self.paths: list[Path] = []
-
-    def take(self, name: str) -> None:
-        path = self.folder / f"{len(self.paths) + 1:02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        self.paths.append(path)
-
-
-def _settled(page: Page) -> None:
-    """Wait until the app has finished its run (no "running" indicator)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
 
 def _go_to(page: Page, name: str) -> None:
@@ -127,24 +50,8 @@ def _go_to(page: Page, name: str) -> None:
 def test_profile_application_board_analytics_and_csv_in_a_real_browser(
     browser_path: Path, app_url: str, tmp_path: Path
 ) -> None:
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(browser_path),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            accept_downloads=True,
-            viewport={"width": 1400, "height": 1000},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.pages[0] if context.pages else context.new_page()
-        shots = Shots(page)
-        try:
-            _journey(page, shots, app_url, tmp_path)
-        finally:
-            shots.take("last")
-            context.close()
-            print("\ndashboard screenshots:\n" + "\n".join(str(p) for p in shots.paths))
+    with browser_page(browser_path, tmp_path, "dashboard", accept_downloads=True) as (page, shots):
+        _journey(page, shots, app_url, tmp_path)
 
 
 def _journey(page: Page, shots: Shots, url: str, tmp_path: Path) -> None:
@@ -173,7 +80,7 @@ def _journey(page: Page, shots: Shots, url: str, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Board").click()
     expect(page.get_by_role("heading", name="Screening (1)")).to_be_visible()
     expect(page.get_by_role("heading", name="Applied (0)")).to_be_visible()
-    _settled(page)
+    settled(page)
     shots.take("moved-on-board")
 
     _go_to(page, "Analytics")
@@ -186,7 +93,7 @@ def _journey(page: Page, shots: Shots, url: str, tmp_path: Path) -> None:
             "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
         ).first
     ).to_be_visible()
-    _settled(page)
+    settled(page)
     shots.take("analytics")
 
     _go_to(page, "Applications")

@@ -11,32 +11,22 @@ engines here.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
 from database.connection import DatabaseManager
 from database.domain.accounts import sign_up
 from database.models import AuthToken, TokenKind
 from database.utilities import DatabaseUtils
-from tests.dashboard.test_browser_e2e import (
-    CHROMIUM_FLAGS,
-    ROOT,
-    TIMEOUT_MS,
-    Shots,
-    _free_port,
-    _settled,
-    _wait_healthy,
-)
 from tests.dashboard.test_browser_e2e import browser_path as _browser_path
 from tests.support.api import PASSWORD
+from tests.support.browser import TIMEOUT_MS, Shots, browser_page, served_dashboard, settled
 from tests.support.engines import ENGINES
 
 BROWSER_ENGINES = [e for e in ENGINES if e != "sqlite_memory"]
@@ -49,7 +39,6 @@ browser_path = _browser_path
 @contextmanager
 def _served(db: DatabaseManager, tmp_path: Path) -> Iterator[str]:
     """The dashboard in hosted mode on ``db``, served on a free localhost port."""
-    port = _free_port()
     env = {
         k: v
         for k, v in os.environ.items()
@@ -63,25 +52,8 @@ def _served(db: DatabaseManager, tmp_path: Path) -> Iterator[str]:
         env["ENVIRONMENT"] = "production"
     else:
         env.update(ENVIRONMENT="development", AUTO_APPLYER_MODE="hosted")
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with (tmp_path / "streamlit.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with served_dashboard(env, tmp_path) as url:
+        yield url
 
 
 def _live_sessions(db: DatabaseManager, email: str) -> int:
@@ -104,23 +76,11 @@ def test_hosted_sign_up_sign_in_own_data_and_sign_out_in_a_real_browser(
         bob = sign_up(session, f"bob-{uuid.uuid4().hex[:6]}@example.com", PASSWORD).id
     DatabaseUtils.add_job_application(bob, "Pilot", "Bob Airways")
     email = f"eve-{uuid.uuid4().hex[:6]}@example.com"
-    with _served(db, tmp_path) as url, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(browser_path),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.pages[0] if context.pages else context.new_page()
-        shots = Shots(page)
-        try:
-            _journey(page, shots, url, email)
-        finally:
-            shots.take("last")
-            context.close()
-            print("\nhosted dashboard screenshots:\n" + "\n".join(str(p) for p in shots.paths))
+    with (
+        _served(db, tmp_path) as url,
+        browser_page(browser_path, tmp_path, "hosted dashboard") as (page, shots),
+    ):
+        _journey(page, shots, url, email)
     assert _live_sessions(db, email) == 0
 
 
@@ -171,7 +131,7 @@ def _journey(page: Page, shots: Shots, url: str, email: str) -> None:
     expect(page.get_by_role("heading", name="Applied (1)")).to_be_visible()
     expect(page.get_by_text("Browser Labs").first).to_be_visible()
     expect(page.get_by_text("Bob Airways")).to_have_count(0)
-    _settled(page)
+    settled(page)
     shots.take("own-data-only")
 
     sidebar.get_by_role("button", name="Sign out").click()
