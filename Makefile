@@ -22,7 +22,7 @@ run: setup
 
 test: setup lint
 	scripts/install-browser.sh
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -99,12 +99,55 @@ def copy_allowed(conn: Connection, table: str) -> bool:
     """Whether ``COPY ... FROM`` may load ``table`` here (PostgreSQL).
 
     PostgreSQL refuses it wherever row-level security applies, which, forced,
-    includes the tables' owner unless it is a superuser: the loaders then
-    fall back to batched ``INSERT`` statements, which the policies check.
+    includes the tables' owner unless it is a superuser (see
+    :func:`owner_copy`): other roles' loaders fall back to batched ``INSERT``
+    statements, which the policies check.
     """
     if conn.dialect.name != "postgresql":
         return False
     return not conn.scalar(text("SELECT row_security_active(:table)"), {"table": table})
+
+
+@contextmanager
+def owner_copy(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
+    """Let the tables' owner ``COPY`` into ``tables`` within the current transaction.
+
+    Forced row-level security refuses ``COPY ... FROM`` even to the owner, whose
+    policy admits every row anyway. So, where the current role owns a forced
+    table, this lifts the force for the block and sets it again before
+    returning, all inside a savepoint: the DDL is transactional, so a failure
+    or a killed process leaves the table forced, and its ACCESS EXCLUSIVE
+    lock, held to the end of the transaction, means no other session ever
+    sees it unforced (they wait, as they would for the rows being written).
+    Nothing happens on SQLite or for a role that owns nothing.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    lifted = [name for name in tables if conn.scalar(_FORCED_AND_OWNED, {"table": name})]
+    if not lifted:
+        yield
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    conn.exec_driver_sql("SAVEPOINT auto_applyer_copy")
+    try:
+        for name in lifted:
+            conn.exec_driver_sql(f"ALTER TABLE {quote(name)} NO FORCE ROW LEVEL SECURITY")
+        yield
+        for name in lifted:
+            conn.exec_driver_sql(f"ALTER TABLE {quote(name)} FORCE ROW LEVEL SECURITY")
+    except BaseException:
+        # The enclosing transaction's rollback undoes the DDL too, should this fail.
+        with suppress(Exception):
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT auto_applyer_copy")
+        raise
+    conn.exec_driver_sql("RELEASE SAVEPOINT auto_applyer_copy")
+
+
+_FORCED_AND_OWNED = text(
+    "SELECT c.relforcerowsecurity AND pg_has_role(current_user, c.relowner, 'MEMBER') "
+    "FROM pg_class c WHERE c.oid = to_regclass(:table)"
+)
 
 
 def grant_app_role(bind: Engine | Connection, role: str) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from database.core.errors import translated
 from database.core.session import DatabaseManager
+from database.core.tenant import owner_copy
 from database.io.backup.format import BACKUP_TABLES, TABLES_BY_NAME, BackupReader
 from database.io.backup.fts import indexes_rebuilt_after
 from database.io.backup.inserter import RowInserter
@@ -87,7 +88,8 @@ def _replace(
             before_replace()  # reads through a connection of its own
         with indexes_rebuilt_after(conn, {t.name for t in BACKUP_TABLES}):
             _delete_all(conn)
-            _insert_all(conn, summary, files, progress)
+            with owner_copy(conn, [t.name for t in BACKUP_TABLES]):
+                _insert_all(conn, summary, files, progress)
         if conn.dialect.name == "postgresql":
             _move_sequences(conn)
         files.publish()
