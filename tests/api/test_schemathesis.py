@@ -1,7 +1,7 @@
 """Property-based tests of every operation of the OpenAPI document (schemathesis).
 
-Each operation gets 100 generated requests on PostgreSQL with row-level
-security on, and 25 on in-memory SQLite (derandomised: the same ones on
+Each operation gets 50 generated requests on PostgreSQL with row-level
+security on, and 20 on in-memory SQLite (derandomised: the same ones on
 every run), from a signed-up person; none may be a server error, and every
 response must have a status the operation declares and a body its schema
 allows. A stateful run follows the document's links (a created application
@@ -55,8 +55,8 @@ def _examples(count: int, steps: int = 50) -> settings:
     )
 
 
-SHORT = _examples(25)
-EXAMPLES = _examples(100)
+SHORT = _examples(20)
+EXAMPLES = _examples(50)
 STATEFUL = _examples(40, steps=6)
 
 
@@ -97,7 +97,15 @@ def test_operation_never_fails_nor_breaks_its_schema_on_sqlite(
     case.call_and_validate(headers=auth_headers, checks=CHECKS)
 
 
-STATE_MACHINE = SCHEMA.as_state_machine()
+# Linked calls carry values from earlier responses, which depend on what the
+# database already holds; negative cases drawn from them are not reproducible
+# between examples (Hypothesis reports FlakyStrategyDefinition). The stateful
+# run therefore chains valid calls only; the per-operation runs above cover
+# invalid input.
+LINKED = schemathesis.openapi.from_asgi("/openapi.json", APP)
+LINKED.config.phases.coverage.enabled = False
+LINKED.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
+STATE_MACHINE = LINKED.as_state_machine()
 
 
 @pytest.mark.parametrize("engine_name", PROPERTY_ENGINES)
