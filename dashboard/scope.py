@@ -10,19 +10,23 @@ their own.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from dashboard import auth, mode, state
+from dashboard import auth, mode, resume_files, state
 from database.domain import notes
 from database.domain.accounts import Actor
 from database.domain.listing import ApplicationFilter
-from database.models import ApplicationNote, JobApplication, SearchHistory, User
-from database.services.tenancy import analytics, profile
+from database.io.csv_io import ImportReport
+from database.models import ApplicationNote, JobApplication, Resume, SearchHistory, User
+from database.services.tenancy import account, analytics, profile, records, resumes
 from database.services.tenancy import applications as tenancy
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
@@ -187,3 +191,104 @@ def search_applications(user_id: int, query: str, limit: int) -> list[dict[str, 
     if not mode.is_hosted():
         return DatabaseUtils.search_applications(user_id, query, limit=limit)
     return _as_actor(lambda s, a: tenancy.search_applications(s, a, query, limit=limit))
+
+
+def add_application(
+    user_id: int, job_title: str, company: str, fields: Mapping[str, Any]
+) -> JobApplication:
+    """Track a new application (see ``add_job_application``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.add_job_application(user_id, job_title, company, **fields)
+    given = {"job_title": job_title, "company": company, **fields}
+    return _as_actor(lambda s, a: tenancy.create_application(s, a, given))
+
+
+def _no_resume(resume_id: int) -> ValidationError:
+    return ValidationError("resume_id", f"no resume with id {resume_id}", resume_id)
+
+
+def list_resumes(user_id: int) -> list[Resume]:
+    """Every resume of the profile, newest upload first."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_user_resumes(user_id, active_only=False)
+    return _as_actor(lambda s, a: resumes.list_resumes(s, a)[0])
+
+
+def upload_resume(user_id: int, content: bytes, filename: str, is_active: bool) -> Resume:
+    """Check and store an uploaded file as a new resume (a bad file: ``ValidationError``)."""
+    if mode.is_hosted():
+        return _as_actor(lambda s, a: resumes.upload_resume(s, a, filename, content, is_active))
+    stored = resume_files.store(state.data_dir(), user_id, content, filename)
+    try:
+        return DatabaseUtils.add_resume(
+            user_id=user_id,
+            filename=stored.label,
+            file_path=str(stored.path),
+            file_size=stored.size,
+            file_type=stored.kind,
+            parsed_text=stored.text,
+            skills_extracted=stored.skills,
+            is_active=is_active,
+        )
+    except BaseException:
+        resume_files.remove(state.data_dir(), str(stored.path))
+        raise
+
+
+def activate_resume(resume_id: int) -> None:
+    """Make the resume its owner's one active resume."""
+    if not mode.is_hosted():
+        DatabaseUtils.set_active_resume(resume_id)
+        return
+    if _as_actor(lambda s, a: resumes.activate_resume(s, a, resume_id)) is None:
+        raise _no_resume(resume_id)
+
+
+def delete_resume(resume: Resume) -> None:
+    """Delete the resume and its stored file."""
+    if not mode.is_hosted():
+        DatabaseUtils.delete_resume(resume.id)
+        resume_files.remove(state.data_dir(), resume.file_path)
+        return
+    if not _as_actor(lambda s, a: resumes.delete_resume(s, a, resume.id)):
+        raise _no_resume(resume.id)
+
+
+def search_resumes(user_id: int, query: str, limit: int) -> list[dict[str, Any]]:
+    """The resumes matching ``query``, best first (see ``search_resumes``)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.search_resumes(user_id, query, limit=limit)
+    return _as_actor(lambda s, a: account.search_resumes(s, a, query, limit=limit))
+
+
+def import_csv(user_id: int, content: bytes) -> ImportReport:
+    """Import a CSV file's bytes as applications of the profile; the report of each row."""
+    if mode.is_hosted():
+        return _as_actor(lambda s, a: records.import_csv(s, a, content))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "import.csv"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        return DatabaseUtils.import_applications_csv(user_id, path)
+
+
+def own_xlsx(criteria: ApplicationFilter) -> bytes:
+    """Hosted mode: the Excel workbook of the signed-in person's matching applications."""
+    filters = asdict(criteria)
+    return _as_actor(lambda s, a: records.export_xlsx(s, a, filters))
+
+
+def own_pdf(criteria: ApplicationFilter) -> bytes:
+    """Hosted mode: the signed-in person's job search record over the matching applications."""
+    filters = asdict(criteria)
+    return _as_actor(lambda s, a: records.export_pdf(s, a, filters))
+
+
+def delete_user(user_id: int) -> None:
+    """Delete the profile with everything it owns; in hosted mode the signed-in account."""
+    if not mode.is_hosted():
+        DatabaseUtils.delete_user(user_id)
+        return
+    _as_actor(account.delete_account)
+    auth.forget()

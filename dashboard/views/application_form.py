@@ -12,7 +12,6 @@ from dashboard.components import forms
 from dashboard.components.status import status_label
 from dashboard.components.text import md
 from database.models import ApplicationStatus, JobApplication
-from database.utilities import DatabaseUtils
 
 TEXT_FIELDS = {
     "job_title": "Job title",
@@ -54,7 +53,7 @@ def _read(form: str) -> dict[str, Any]:
 
 def _resume_choices(user_id: int) -> dict[int | None, str]:
     choices: dict[int | None, str] = {None: "(none)"}
-    for resume in DatabaseUtils.get_user_resumes(user_id, active_only=False):
+    for resume in scope.list_resumes(user_id):
         choices[resume.id] = resume.filename + (" (active)" if resume.is_active else "")
     return choices
 
@@ -105,7 +104,7 @@ def _add(user_id: int) -> None:
     given = {k: v for k, v in values.items() if v is not None}
     forms.attempt(
         ADD_FORM,
-        lambda: DatabaseUtils.add_job_application(user_id, job_title, company, **given),
+        lambda: scope.add_application(user_id, job_title, company, given),
         f"Added {md(job_title)} at {md(company)}.",
         clear=[_key(ADD_FORM, name) for name in FIELDS],
     )

@@ -1,7 +1,9 @@
 """The Organizations page (hosted mode): my organizations; for coaches and admins, their members.
 
 A coach, admin or owner of an organization sees its members, read-only a
-member's applications, and the organization's analytics. Every call goes
+member's applications, and the organization's analytics; owners and admins
+also invite, change roles and remove members (:mod:`dashboard.views.memberships`);
+anyone leaves, joins with an invitation or founds one. Every call goes
 through the actor-scoped services (:mod:`database.services.tenancy`), one
 transaction for the signed-in person each.
 """
@@ -17,6 +19,7 @@ from dashboard import auth, state
 from dashboard.components import forms
 from dashboard.components.status import status_label
 from dashboard.components.text import md
+from dashboard.views import memberships
 from database.domain.accounts import Actor
 from database.domain.organizations.access import STAFF_ROLES
 from database.models import JobApplication, Membership, Organization
@@ -66,8 +69,9 @@ def _create() -> None:
     forms.attempt(CREATE, work, f"Organization {md(name)} created.", clear=[f"{CREATE}.name"])
 
 
-def _member_table(actor: Actor, organization: Organization) -> None:
-    members = _members(actor, organization.id)
+def _member_table(
+    actor: Actor, organization: Organization, members: list[tuple[Membership, str, str]]
+) -> None:
     st.dataframe(
         pd.DataFrame(
             {
@@ -133,9 +137,13 @@ def render(user_id: int) -> None:
     for organization, membership in mine:
         with st.container(border=True):
             st.subheader(f"{md(organization.name)} · {membership.role.value}")
+            members = _members(actor, organization.id)
+            memberships.manage(organization, membership, members)
             if membership.role in STAFF_ROLES:
-                _member_table(actor, organization)
+                _member_table(actor, organization, members)
                 _analytics(actor, organization)
+            memberships.leave_control(organization)
+    memberships.join_form()
     with st.expander("Found an organization"), st.form(CREATE):
         st.text_input("Name", key=f"{CREATE}.name")
         forms.field_error(CREATE, "name")

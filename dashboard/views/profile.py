@@ -11,7 +11,6 @@ from dashboard.components import forms
 from dashboard.components.text import md
 from database.core.keys import email_key
 from database.models import User, UserPreferences
-from database.utilities import DatabaseUtils
 
 PROFILE = "profile"
 PREFS = "preferences"
@@ -119,7 +118,7 @@ def _preferences_form(user_id: int) -> None:
 
 
 def _delete_profile(user_id: int) -> None:
-    forms.attempt("delete_profile", lambda: DatabaseUtils.delete_user(user_id), "Profile deleted.")
+    forms.attempt("delete_profile", lambda: scope.delete_user(user_id), "Profile deleted.")
 
 
 def render(user_id: int) -> None:
@@ -136,7 +135,9 @@ def render(user_id: int) -> None:
     with st.expander("Delete this profile"):
         st.warning("Deletes the profile with all its applications, resumes and searches.")
         typed = st.text_input(f"Type {user.email} to confirm", key="delete_profile.confirm")
-        forms.general_error("delete_profile", ())
+        # Closing a hosted account is refused for an organization's last owner, on "role".
+        forms.field_error("delete_profile", "role")
+        forms.general_error("delete_profile", ("role",))
         st.button(
             "Delete profile",
             disabled=email_key(typed) != email_key(user.email),

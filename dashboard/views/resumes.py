@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import resume_files, state
+from dashboard import resume_files, scope
 from dashboard.components import forms
 from dashboard.components.text import md
 from database.models import Resume
-from database.utilities import DatabaseUtils
 
 FORM = "upload_resume"
 
@@ -18,39 +17,20 @@ def _upload(user_id: int) -> None:
     if upload is None:
         return
     content = upload.getvalue()
-
-    def work() -> None:
-        stored = resume_files.store(state.data_dir(), user_id, content, upload.name)
-        try:
-            DatabaseUtils.add_resume(
-                user_id=user_id,
-                filename=stored.label,
-                file_path=str(stored.path),
-                file_size=stored.size,
-                file_type=stored.kind,
-                parsed_text=stored.text,
-                skills_extracted=stored.skills,
-                is_active=bool(st.session_state.get(f"{FORM}.active", True)),
-            )
-        except BaseException:
-            resume_files.remove(state.data_dir(), str(stored.path))
-            raise
-
-    forms.attempt(FORM, work, f"Uploaded {md(upload.name)}.")
-
-
-def _set_active(resume_id: int) -> None:
+    active = bool(st.session_state.get(f"{FORM}.active", True))
     forms.attempt(
-        "resumes", lambda: DatabaseUtils.set_active_resume(resume_id), "Active resume set."
+        FORM,
+        lambda: scope.upload_resume(user_id, content, upload.name, active),
+        f"Uploaded {md(upload.name)}.",
     )
 
 
-def _delete(resume: Resume) -> None:
-    def work() -> None:
-        DatabaseUtils.delete_resume(resume.id)
-        resume_files.remove(state.data_dir(), resume.file_path)
+def _set_active(resume_id: int) -> None:
+    forms.attempt("resumes", lambda: scope.activate_resume(resume_id), "Active resume set.")
 
-    forms.attempt("resumes", work, f"Deleted {md(resume.filename)}.")
+
+def _delete(resume: Resume) -> None:
+    forms.attempt("resumes", lambda: scope.delete_resume(resume), f"Deleted {md(resume.filename)}.")
 
 
 def _resume_card(resume: Resume) -> None:
@@ -97,7 +77,7 @@ def render(user_id: int) -> None:
         st.checkbox("Make it my active resume", value=True, key=f"{FORM}.active")
         st.form_submit_button("Upload", type="primary", on_click=_upload, args=(user_id,))
     forms.general_error("resumes", ())
-    resumes = DatabaseUtils.get_user_resumes(user_id, active_only=False)
+    resumes = scope.list_resumes(user_id)
     if not resumes:
         st.info("No resume yet: upload one to record which version you send where.")
     for resume in resumes:

@@ -11,7 +11,6 @@ from dashboard import scope
 from dashboard.components.status import status_label
 from dashboard.components.text import md
 from dashboard.views.application_detail import SELECTED
-from database.utilities import DatabaseUtils
 from utils.errors import AutoApplyerError, ValidationError
 
 LIMIT = 20
@@ -75,7 +74,7 @@ def _application_hits(user_id: int, query: str) -> None:
 
 
 def _resume_hits(user_id: int, query: str) -> None:
-    hits: list[dict[str, Any]] = DatabaseUtils.search_resumes(user_id, query, limit=LIMIT)
+    hits: list[dict[str, Any]] = scope.search_resumes(user_id, query, LIMIT)
     _hit_list(f"Resumes ({len(hits)})", hits, "No resume matches.", _resume_heading)
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, queries, state
+from dashboard import exports, mode, queries, scope, state
 from dashboard.components import forms
 from dashboard.components.text import md
 from database.io.csv_io import ImportReport
@@ -26,10 +23,14 @@ def _csv(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
 
 
 def _xlsx(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
+    if mode.is_hosted():
+        return scope.own_xlsx(criteria)
     return exports.applications_xlsx(queries.iter_applications(user_id, criteria))
 
 
 def _pdf(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
+    if mode.is_hosted():
+        return scope.own_pdf(criteria)
     user = DatabaseUtils.get_user_by_id(user_id)
     assert user is not None
     rows = list(queries.iter_applications(user_id, criteria))
@@ -69,16 +70,11 @@ def _import(user_id: int) -> None:
         forms.set_error(IMPORT_FORM, "file", "File must be at most 20 MB")
         return
     reports: list[ImportReport] = []
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "import.csv"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-        forms.attempt(
-            IMPORT_FORM,
-            lambda: reports.append(DatabaseUtils.import_applications_csv(user_id, path)),
-            "Import finished.",
-        )
+    forms.attempt(
+        IMPORT_FORM,
+        lambda: reports.append(scope.import_csv(user_id, content)),
+        "Import finished.",
+    )
     if reports:
         report = reports[0]
         st.session_state[f"{IMPORT_FORM}.report"] = report.as_dict()
