@@ -12,11 +12,13 @@ SQLite has no row-level security: every function here does nothing there.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -27,6 +29,8 @@ from database.core.keys import email_key
 from database.core.session import DatabaseManager, get_database_manager
 from database.core.tokens import digest
 from utils.errors import ValidationError
+
+log = logging.getLogger(__name__)
 
 #: The settings the policies read (see revision 003.5).
 ACTOR_SETTING = "auto_applyer.user_id"
@@ -119,23 +123,23 @@ def owner_copy(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
     or a killed process leaves the table forced, and its ACCESS EXCLUSIVE
     lock, held to the end of the transaction, means no other session ever
     sees it unforced (they wait, as they would for the rows being written).
+
+    That lock cannot be had while another transaction still reads one of the
+    tables (one waiting for this transaction's own locks, say): rather than
+    wait, or deadlock, the lift gives up after :data:`LIFT_WAIT` and the
+    block runs with the tables forced (the loaders then insert in batches).
     Nothing happens on SQLite or for a role that owns nothing.
     """
     if conn.dialect.name != "postgresql":
         yield
         return
-    lifted = [name for name in tables if conn.scalar(_FORCED_AND_OWNED, {"table": name})]
-    if not lifted:
-        yield
-        return
-    quote = conn.dialect.identifier_preparer.quote
+    owned = [name for name in tables if conn.scalar(_FORCED_AND_OWNED, {"table": name})]
     conn.exec_driver_sql("SAVEPOINT auto_applyer_copy")
+    lifted = _lift_force(conn, owned) if owned else False
     try:
-        for name in lifted:
-            conn.exec_driver_sql(f"ALTER TABLE {quote(name)} NO FORCE ROW LEVEL SECURITY")
         yield
-        for name in lifted:
-            conn.exec_driver_sql(f"ALTER TABLE {quote(name)} FORCE ROW LEVEL SECURITY")
+        if lifted:
+            _set_force(conn, owned, "FORCE")
     except BaseException:
         # The enclosing transaction's rollback undoes the DDL too, should this fail.
         with suppress(Exception):
@@ -144,6 +148,37 @@ def owner_copy(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
     conn.exec_driver_sql("RELEASE SAVEPOINT auto_applyer_copy")
 
 
+#: How long lifting forced row-level security waits for its locks (below the
+#: server's one-second ``deadlock_timeout``).
+LIFT_WAIT = "200ms"
+
+
+def _lift_force(conn: Connection, tables: Sequence[str]) -> bool:
+    """Lift the force on ``tables`` inside the open savepoint; False, undone, if a lock is busy."""
+    previous = conn.scalar(text("SELECT current_setting('lock_timeout')"))
+    conn.execute(_SET_LOCK_TIMEOUT, {"value": LIFT_WAIT})
+    try:
+        _set_force(conn, tables, "NO FORCE")
+    except sa_exc.DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in _BUSY:
+            raise
+        log.info("tables busy: loading %s without lifting row-level security", ", ".join(tables))
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT auto_applyer_copy")
+        return False
+    conn.execute(_SET_LOCK_TIMEOUT, {"value": previous})
+    return True
+
+
+def _set_force(conn: Connection, tables: Sequence[str], mode: str) -> None:
+    quote = conn.dialect.identifier_preparer.quote
+    for name in tables:
+        conn.exec_driver_sql(f"ALTER TABLE {quote(name)} {mode} ROW LEVEL SECURITY")
+
+
+#: lock_not_available (the wait ran out), deadlock_detected (reported at once
+#: when a transaction waiting for this one's locks already reads the table).
+_BUSY = ("55P03", "40P01")
+_SET_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :value, true)")
 _FORCED_AND_OWNED = text(
     "SELECT c.relforcerowsecurity AND pg_has_role(current_user, c.relowner, 'MEMBER') "
     "FROM pg_class c WHERE c.oid = to_regclass(:table)"

@@ -75,3 +75,16 @@ def test_a_large_bulk_load_by_the_owner_leaves_both_tables_forced(db: DatabaseMa
         )
     assert history == 1200
     assert_all_forced(db)
+
+
+def test_a_table_another_transaction_reads_stays_forced_and_the_block_runs_without_waiting(
+    db: DatabaseManager,
+) -> None:
+    with db.engine.connect() as reader, reader.begin():
+        reader.execute(text("SELECT count(*) FROM job_applications"))
+        with db.engine.begin() as conn:
+            with owner_copy(conn, ["job_applications"]):
+                assert copy_allowed(conn, "job_applications") is False
+                assert conn.scalar(text("SELECT 1")) == 1
+            assert conn.scalar(text("SELECT current_setting('lock_timeout')")) == "0"
+    assert_all_forced(db)
