@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session as OrmSession
 
 from database.connection import get_database_manager
-from database.core.tenant import bind_account, bind_actor, bind_credential
+from database.core.tenant import bind_account
 from database.domain.accounts import (
     DEFAULT_POLICY,
     Actor,
@@ -58,53 +59,98 @@ async def bearer_token(
     return credentials.credentials
 
 
-def current_actor(token: Annotated[str, Depends(bearer_token)]) -> Actor:
-    """The person behind the bearer token or API key; a 401 when it is not live.
+@dataclass(frozen=True)
+class Authenticated:
+    """The transaction of a request and the actor it is bound to."""
 
-    Checked in a short transaction of its own, so that a refused request
-    holds no connection and ``last_used_at`` is kept even if the route fails.
-    """
-    with get_database_manager().session_scope() as short:
-        bind_credential(short, token)
-        actor = authenticate(short, token)
+    session: OrmSession
+    actor: Actor
+
+
+def _authenticated(session: OrmSession, token: str) -> Actor:
+    """Claim and check ``token`` in ``session``, binding its person; a 401 when it is not live."""
+    actor = authenticate(session, token, bind=True)
     if actor is None:
         raise AuthenticationError(CREDENTIALS_REFUSED)
     return actor
 
 
-def session(actor: Annotated[Actor, Depends(current_actor)]) -> Iterator[OrmSession]:
-    """One transaction for the request, bound to its actor: committed when the route returns.
+def request_transaction(token: Annotated[str, Depends(bearer_token)]) -> Iterator[Authenticated]:
+    """The request's one transaction, its credential checked and its person bound as the actor.
 
-    The binding is local to the transaction (safe behind a transaction-pooling
-    proxy); row-level security then shows it the actor's rows only.
+    On PostgreSQL one round trip before the route's own statements: the
+    claim of the credential and one query that finds the live token and its
+    user and binds that user, sent together (see
+    :func:`~database.domain.accounts.authenticate`). Row-level security then
+    shows the actor's rows only; the bindings are local to the transaction,
+    safe behind a transaction-pooling proxy. Committed when the route
+    returns and before the response is sent (``scope="function"``), so a
+    commit that fails is the client's 503, never a success it was told of;
+    rolled back if the route fails (a 401 included). Its opening is the one
+    threadpool hop of a request's database work besides the route itself:
+    :func:`current_actor` and :func:`session` only unpack it.
     """
     with get_database_manager().session_scope() as current:
-        bind_actor(current, actor.user_id)
-        yield current
+        yield Authenticated(current, _authenticated(current, token))
 
 
-def throttle_policy(request: Request) -> ThrottlePolicy:
+#: The request's transaction, ended before the response leaves.
+RequestTransaction = Annotated[Authenticated, Depends(request_transaction, scope="function")]
+
+
+async def current_actor(
+    authenticated: RequestTransaction,
+) -> Actor:
+    """The person behind the bearer token or API key; a 401 when it is not live.
+
+    Authenticated in the request's transaction (:func:`request_transaction`),
+    which stays open while the route runs; a route that must hold none (a
+    whole-database restore) takes :data:`StandaloneActor` instead.
+    """
+    return authenticated.actor
+
+
+async def session(
+    authenticated: RequestTransaction,
+) -> OrmSession:
+    """One transaction for the request, bound to its actor: committed when the route returns."""
+    return authenticated.session
+
+
+def standalone_actor(token: Annotated[str, Depends(bearer_token)]) -> Actor:
+    """The actor, checked in a short transaction of its own that ends before the route runs.
+
+    For routes that hold no transaction while they work, such as restoring a
+    whole-database backup (on SQLite an open transaction would keep the
+    writer lock the restore needs).
+    """
+    with get_database_manager().session_scope() as short:
+        return _authenticated(short, token)
+
+
+async def throttle_policy(request: Request) -> ThrottlePolicy:
     """The sign-in throttling policy the app was built with."""
     policy = getattr(request.app.state, "throttle_policy", DEFAULT_POLICY)
     assert isinstance(policy, ThrottlePolicy)
     return policy
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     """The peer address of the request, the key of per-address throttling."""
     return request.client.host if request.client else None
 
 
-def mailer(request: Request) -> MailSender:
+async def mailer(request: Request) -> MailSender:
     """The mail sender the app was built with (password-reset mail)."""
     sender: MailSender = request.app.state.mailer
     return sender
 
 
 Session = Annotated[OrmSession, Depends(session)]
-AnonymousSession = Annotated[OrmSession, Depends(anonymous_session)]
+AnonymousSession = Annotated[OrmSession, Depends(anonymous_session, scope="function")]
 BearerToken = Annotated[str, Depends(bearer_token)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+StandaloneActor = Annotated[Actor, Depends(standalone_actor)]
 Policy = Annotated[ThrottlePolicy, Depends(throttle_policy)]
 ClientAddress = Annotated[str | None, Depends(client_address)]
 Mailer = Annotated[MailSender, Depends(mailer)]

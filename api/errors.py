@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from api.problems import ProblemResponse, problem
+from database.domain.schemas import field_path
 from utils.errors import (
     AuthenticationError,
     ConflictError,
@@ -38,11 +39,11 @@ _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 
 
 def field_of(location: Sequence[int | str]) -> str:
-    """The dotted field of a pydantic error location, without its request part."""
-    parts = [str(part) for part in location]
+    """The field of a pydantic error location without its request part: ``rows[1].company``."""
+    parts = list(location)
     if parts and parts[0] in _LOCATIONS:
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    return field_path(parts) or "body"
 
 
 async def _validation(_: Request, exc: Exception) -> ProblemResponse:

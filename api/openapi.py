@@ -4,8 +4,10 @@ FastAPI documents a route's success and a 422 in its own shape; the API
 answers every error as ``application/problem+json`` (:mod:`api.problems`).
 :func:`declare_problem_responses` makes the document say so, from what each
 operation is: one that needs credentials may answer 401, 403 and 429; one
-with a path parameter (or an ``*_id`` query parameter) 404; one that writes
-409; one with a body 400 (not even JSON) and 413; every one 422 and 503. A
+with a path parameter (or an ``*_id`` query parameter) 404; one that takes
+``If-Match`` or ``Idempotency-Key`` 409 (the only conflicts: a taken email,
+say, is a 422 on ``email``); one with a body 400 (not even JSON) and 413;
+every one 422 and 503. A
 route may declare more itself (``responses=`` on its decorator): those it
 declares are kept.
 """
@@ -43,7 +45,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
-_WRITES = frozenset({"post", "put", "patch", "delete"})
+#: The headers of the only writes that conflict: a stale version, an idempotency key in use.
+CONFLICTING_HEADERS = frozenset({"if-match", "idempotency-key"})
 #: Public operations that check credentials sent in their body (and throttle them): sign-in.
 CREDENTIAL_CHECKING = frozenset({("post", "/api/v1/auth/token")})
 _ALWAYS = (422, 503)
@@ -64,7 +67,7 @@ def problem_statuses(method: str, path: str, operation: dict[str, Any]) -> list[
         statuses += [401, 403, 429]
     if any(_names_an_object(parameter) for parameter in operation.get("parameters", ())):
         statuses.append(404)
-    if method in _WRITES:
+    if any(_may_conflict(parameter) for parameter in operation.get("parameters", ())):
         statuses.append(409)
     if "requestBody" in operation:
         # 400: a body that is not even JSON; 413: over the body limit.
@@ -109,6 +112,12 @@ def _names_an_object(parameter: dict[str, Any]) -> bool:
     return parameter.get("in") == "path" or (
         parameter.get("in") == "query" and name.endswith("_id")
     )
+
+
+def _may_conflict(parameter: dict[str, Any]) -> bool:
+    """Whether a parameter makes its write conditional, which a 409 refuses."""
+    name = str(parameter.get("name", "")).lower()
+    return parameter.get("in") == "header" and name in CONFLICTING_HEADERS
 
 
 def _is_fastapi_validation(response: dict[str, Any]) -> bool:

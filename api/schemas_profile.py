@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas import ProfileFields, ReadModel, WriteModel
 
@@ -20,14 +20,16 @@ from api.schemas import ProfileFields, ReadModel, WriteModel
 class ProfileChange(ProfileFields):
     """The profile fields a PATCH of ``/me`` may change (only those sent are).
 
-    A new ``email`` must not belong to another account in any letter case.
+    A new ``email`` must not belong to another account in any letter case, and
+    changing it needs ``current_password`` (the account's password, checked again).
     """
 
     email: str | None = None
+    current_password: str | None = Field(default=None, repr=False)
 
     def changes(self) -> dict[str, Any]:
-        """The fields the client sent, to be written."""
-        return self.model_dump(exclude_unset=True)
+        """The fields the client sent, to be written (``current_password`` is no field)."""
+        return self.model_dump(exclude_unset=True, exclude={"current_password"})
 
 
 class PreferencesChange(WriteModel):

@@ -150,11 +150,16 @@ def get_user(user_id: int) -> User | None:
     return _as_actor(profile.get_profile)
 
 
-def update_user(user_id: int, fields: Mapping[str, Any]) -> User:
-    """Change profile fields (see ``update_user``)."""
+def update_user(
+    user_id: int, fields: Mapping[str, Any], current_password: str | None = None
+) -> User:
+    """Change profile fields (see ``update_user``).
+
+    In hosted mode a new email also needs the account's ``current_password``.
+    """
     if not mode.is_hosted():
         return DatabaseUtils.update_user(user_id, **fields)
-    return _as_actor(lambda s, a: profile.update_profile(s, a, fields))
+    return _as_actor(lambda s, a: profile.update_profile(s, a, fields, current_password))
 
 
 def update_preferences(user_id: int, fields: Mapping[str, Any]) -> Any:

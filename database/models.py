@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -631,11 +632,64 @@ class IdempotencyKey(TimestampMixin, Base):
     repr_fields = ("id", "user_id", "method", "path", "status_code")
 
 
+class EventKind(enum.StrEnum):
+    """What an event of the outbox reports: the one vocabulary of kinds."""
+
+    APPLICATION_CREATED = "application.created"
+    APPLICATION_UPDATED = "application.updated"
+    APPLICATION_STATUS_CHANGED = "application.status_changed"
+    APPLICATION_ARCHIVED = "application.archived"
+    APPLICATION_DELETED = "application.deleted"
+    RESUME_ADDED = "resume.added"
+    IMPORT_FINISHED = "import.finished"
+    BACKUP_FINISHED = "backup.finished"
+    MEMBERSHIP_CHANGED = "membership.changed"
+    REMINDER_DUE = "reminder.due"
+
+
+#: The longest payload an event stores (characters of JSON).
+MAX_EVENT_PAYLOAD_CHARS = 2000
+
+
+class Event(Base):
+    """One change to a person's data, written in the change's own transaction (the outbox).
+
+    ``id`` only increases and event ids become visible in id order (see
+    :mod:`database.domain.events`), so "every event after the last id I saw"
+    misses none. ``user_id`` is the person whose data changed (``None`` only
+    for a system event, such as a whole-database backup); ``payload`` is small
+    JSON text saying what changed, never the data or a secret.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(f"length(payload) <= {MAX_EVENT_PAYLOAD_CHARS}", name="payload_bounded"),
+        Index("ix_events_user_after", "user_id", "id"),
+        Index("ix_events_organization_after", "organization_id", "id"),
+        # An id is never handed out twice on SQLite, even after the newest rows are deleted.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = timestamp_column()
+
+    repr_fields = ("id", "user_id", "kind", "entity", "entity_id")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 
 __all__ = [
     "INTERVIEW_STATUSES",
+    "MAX_EVENT_PAYLOAD_CHARS",
     "NAMING_CONVENTION",
     "TABLES",
     "AIAnalysisCache",
@@ -644,6 +698,8 @@ __all__ = [
     "ApplicationStatusHistory",
     "AuthToken",
     "Base",
+    "Event",
+    "EventKind",
     "IdempotencyKey",
     "Invitation",
     "JobApplication",

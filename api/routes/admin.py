@@ -1,7 +1,9 @@
 """``/admin``: system settings and whole-database backups, for a server administrator only.
 
 Everyone else is refused (403; 401 without credentials) by
-:mod:`database.services.tenancy.admin`. Backups are named, never located: a
+:mod:`database.services.tenancy.admin`. The backup routes hold no transaction
+while they work (a restore needs the database to itself): their actor is
+checked apart (:data:`~api.deps.StandaloneActor`). Backups are named, never located: a
 name that could leave the backup folder is a 422, an unknown one a 404.
 """
 
@@ -14,7 +16,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException
 
-from api.deps import CurrentActor, Session
+from api.deps import CurrentActor, Session, StandaloneActor
 from api.schemas_records import (
     BackupCreate,
     BackupRead,
@@ -60,14 +62,16 @@ def put_setting(key: str, body: SettingWrite, actor: CurrentActor, session: Sess
 
 
 @router.get("/backups", response_model=list[BackupRead])
-def list_backups(actor: CurrentActor, manager: Backups, verify: bool = False) -> list[BackupRead]:
+def list_backups(
+    actor: StandaloneActor, manager: Backups, verify: bool = False
+) -> list[BackupRead]:
     """The whole-database backups, newest first (each checked in full if ``verify``)."""
     return [BackupRead.model_validate(b) for b in admin.list_backups(actor, manager, verify)]
 
 
 @router.post("/backups", response_model=BackupRead, status_code=status.HTTP_201_CREATED)
 def create_backup(
-    actor: CurrentActor, manager: Backups, body: BackupCreate | None = None
+    actor: StandaloneActor, manager: Backups, body: BackupCreate | None = None
 ) -> BackupRead:
     """Back up the whole database and its resume files."""
     entry = admin.create_backup(actor, manager, body.name if body is not None else None)
@@ -85,7 +89,7 @@ def _found(path: Path | None) -> Path:
     response_class=FileResponse,
     responses={200: {"description": "The backup file.", "content": {"application/json": {}}}},
 )
-def download_backup(name: str, actor: CurrentActor, manager: Backups) -> FileResponse:
+def download_backup(name: str, actor: StandaloneActor, manager: Backups) -> FileResponse:
     """The backup file called ``name``."""
     path = _found(admin.backup_file(actor, manager, name))
     media_type = "application/gzip" if path.name.endswith(".gz") else "application/json"
@@ -94,7 +98,7 @@ def download_backup(name: str, actor: CurrentActor, manager: Backups) -> FileRes
 
 @router.post("/backups/{name}/restore", response_model=RestoreRead)
 def restore_backup(
-    name: str, body: RestoreRequest, actor: CurrentActor, manager: Backups
+    name: str, body: RestoreRequest, actor: StandaloneActor, manager: Backups
 ) -> RestoreRead:
     """Replace all data with the backup called ``name`` (a safety backup is taken first)."""
     summary = admin.restore_backup(actor, manager, name, confirm=body.confirm)

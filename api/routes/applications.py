@@ -62,7 +62,7 @@ def list_applications(
     """
     filters: dict[str, Any] = {"text": q, "statuses": tuple(status_filter or ())}
     try:
-        found, total = tenancy.list_applications(session, actor, filters, limit, offset)
+        found, total = tenancy.list_application_rows(session, actor, filters, limit, offset)
     except ValidationError as exc:
         # The domain names its filter fields; the client knows the query's names.
         field = _QUERY_NAMES.get(exc.field, exc.field)

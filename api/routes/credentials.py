@@ -6,13 +6,13 @@ API key gets a 403). Someone else's key is "not found", never "forbidden".
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Response, status
 
-from api.deps import AnonymousSession, CurrentActor, Mailer, Session
+from api.deps import AnonymousSession, CurrentActor, Mailer, Session, account_scope
 from api.schemas_credentials import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -21,20 +21,18 @@ from api.schemas_credentials import (
     PasswordResetConfirm,
     PasswordResetRequest,
 )
-from database.core.tenant import bind_account, bind_credential
+from database.core.tenant import bind_credential
 from database.domain.accounts import (
     Actor,
     ApiKeyInfo,
     change_password,
     create_api_key,
     list_api_keys,
-    request_password_reset,
+    mail_password_reset,
     reset_password,
     revoke_api_key,
 )
 from utils.errors import AuthenticationError, PermissionDeniedError, ValidationError
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["credentials"])
 
@@ -57,15 +55,14 @@ def change_own_password(body: PasswordChange, actor: CurrentActor, session: Sess
 
 @router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED, response_class=Response)
 def request_reset(
-    body: PasswordResetRequest, session: AnonymousSession, mailer: Mailer
+    body: PasswordResetRequest, background: BackgroundTasks, mailer: Mailer
 ) -> Response:
-    """Mail a reset code to the account of ``email``; a 202 whether or not it exists."""
-    bind_account(session, body.email)
-    try:
-        request_password_reset(session, body.email, mailer)
-    except OSError as exc:
-        # Answering differently would tell that the account exists.
-        log.warning("Password reset mail could not be sent: %s", type(exc).__name__)
+    """Mail a reset code to the account of ``email``; the same 202 whether or not it exists.
+
+    The code is issued and mailed after the response has gone, so neither its
+    content nor its timing tells whether the account exists.
+    """
+    background.add_task(mail_password_reset, partial(account_scope, body.email), body.email, mailer)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 

@@ -27,6 +27,9 @@ def change_me(body: ProfileChange, actor: CurrentActor, session: Session) -> Use
     """Change the given fields of one's own profile.
 
     A new ``email`` that another account has (in any letter case) is a 422 on
-    ``email``. The account's state, role and password are not changed here.
+    ``email``; a new ``email`` needs the account's password in
+    ``current_password`` (missing or wrong: a 422 on ``current_password``).
+    The account's state, role and password are not changed here.
     """
-    return UserRead.model_validate(profile.update_profile(session, actor, body.changes()))
+    changed = profile.update_profile(session, actor, body.changes(), body.current_password)
+    return UserRead.model_validate(changed)

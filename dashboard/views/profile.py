@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import scope
+from dashboard import mode, scope
 from dashboard.components import forms
 from dashboard.components.text import md
 from database.core.keys import email_key
@@ -23,6 +23,7 @@ PROFILE_TEXT = {
     "job_title": "Current or wanted job title",
     "linkedin_url": "LinkedIn URL",
 }
+CURRENT_PASSWORD = "current_password"  # noqa: S105 (a field name)
 PREF_LISTS = {
     "preferred_job_titles": "Job titles",
     "preferred_locations": "Locations",
@@ -59,7 +60,11 @@ def _save_profile(user_id: int) -> None:
     fields["experience_years"] = forms.number_or_none(_key(PROFILE, "experience_years"))
     fields["skills"] = forms.text_list(_key(PROFILE, "skills"))
     fields["summary"] = forms.text_or_none(_key(PROFILE, "summary"))
-    if forms.attempt(PROFILE, lambda: scope.update_user(user_id, fields), "Profile saved."):
+    # Asked for in hosted mode, and needed there only when the email changes.
+    password = st.session_state.pop(_key(PROFILE, CURRENT_PASSWORD), None) or None
+    if forms.attempt(
+        PROFILE, lambda: scope.update_user(user_id, fields, password), "Profile saved."
+    ):
         st.session_state.pop("_profile_loaded", None)
 
 
@@ -80,7 +85,9 @@ def _save_preferences(user_id: int) -> None:
 
 def _profile_form(user_id: int) -> None:
     with st.form(PROFILE):
-        forms.general_error(PROFILE, (*PROFILE_TEXT, "experience_years", "skills", "summary"))
+        forms.general_error(
+            PROFILE, (*PROFILE_TEXT, "experience_years", "skills", "summary", CURRENT_PASSWORD)
+        )
         left, right = st.columns(2)
         for index, (name, label) in enumerate(PROFILE_TEXT.items()):
             with left if index % 2 == 0 else right:
@@ -94,6 +101,13 @@ def _profile_form(user_id: int) -> None:
         st.text_input("Skills (comma-separated)", key=_key(PROFILE, "skills"))
         forms.field_error(PROFILE, "skills")
         st.text_area("Summary", key=_key(PROFILE, "summary"))
+        if mode.is_hosted():
+            st.text_input(
+                "Current password (needed to change the email)",
+                type="password",
+                key=_key(PROFILE, CURRENT_PASSWORD),
+            )
+            forms.field_error(PROFILE, CURRENT_PASSWORD)
         st.form_submit_button(
             "Save profile", type="primary", on_click=_save_profile, args=(user_id,)
         )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, null, select, true
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
@@ -20,7 +20,7 @@ from database.core.column_types import utcnow
 from database.core.keys import keys_for
 from database.core.paging import Page
 from database.core.statements import DriverStatement
-from database.domain import duplicates, resumes, users
+from database.domain import duplicates, events, resumes, users
 from database.domain import notes as notes_log
 from database.domain.duplicates import OnDuplicate
 from database.domain.records import apply_changes, check_salary_range
@@ -39,6 +39,7 @@ from database.models import (
     ApplicationNote,
     ApplicationStatus,
     ApplicationStatusHistory,
+    EventKind,
     JobApplication,
     Resume,
 )
@@ -92,12 +93,25 @@ def add(
     return _insert_with_history(conn, row)
 
 
-def _insert_with_history(conn: Connection, row: dict[str, Any]) -> JobApplication:
-    """Insert the application and its first history row, returning the loaded object.
+def _changed(
+    db: Session | Connection, application: JobApplication, kind: EventKind, payload: Any
+) -> None:
+    """Record the change of ``application`` in the outbox (see :mod:`database.domain.events`)."""
+    events.record(
+        db, kind, "application", application.id, user_id=application.user_id, payload=payload
+    )
+
+
+def _insert_with_history(
+    conn: Connection, row: dict[str, Any], outbox: bool = True
+) -> JobApplication:
+    """Insert the application, its first history row and its event, returning the loaded object.
 
     Core statements, built once with a bound parameter per column, on the
-    session's connection: no unit of work, no ORM loading. On PostgreSQL both
-    inserts travel in one statement (data-modifying CTEs): one round trip.
+    session's connection: no unit of work, no ORM loading. On PostgreSQL the
+    three inserts (and the event's notification) travel in one statement
+    (data-modifying CTEs): one round trip. ``outbox=False`` leaves the event
+    out: only ``benchmarks/outbox.py`` does, to measure what it costs.
 
     The user is checked by the foreign key: on SQLite a failed foreign key is
     not named, but it can only be the user's, since the resume was checked
@@ -105,10 +119,14 @@ def _insert_with_history(conn: Connection, row: dict[str, Any]) -> JobApplicatio
     the application just inserted. The returned object is built from the
     values written, which are all the columns: what loading the row would give.
     """
-    add_application, add_history = _insert_statements(conn.dialect)
+    add_application, add_history = _insert_statements(conn.dialect, outbox)
     params = {**_EMPTY_ROW, **row}
+    created = {"status": params["status"]}
+    in_statement = outbox and add_history is None
     try:
-        new_id, returned = add_application.run(conn, params)
+        new_id, returned = add_application.run(
+            conn, {**params, **_event_values(created)} if in_statement else params
+        )
         if add_history is None:
             new_id = returned[0][0]
         else:
@@ -127,7 +145,19 @@ def _insert_with_history(conn: Connection, row: dict[str, Any]) -> JobApplicatio
             raise ValidationError("user_id", f"no user with id {user_id}", user_id) from exc
         raise
     params["id"] = new_id
-    return _as_loaded(params)
+    application = _as_loaded(params)
+    if outbox and add_history is not None:
+        _changed(conn, application, EventKind.APPLICATION_CREATED, created)
+    return application
+
+
+def _event_values(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The bound values of the event that PostgreSQL's insert statement writes."""
+    return {
+        "event_kind": EventKind.APPLICATION_CREATED.value,
+        "event_entity": "application",
+        "event_payload": events.payload_json(payload),
+    }
 
 
 _TABLE: Table = JobApplication.__table__  # type: ignore[assignment]
@@ -136,12 +166,15 @@ _EMPTY_ROW = {c.name: None for c in _TABLE.c if c.name != "id"}
 
 
 @functools.cache
-def _insert_statements(dialect: Dialect) -> tuple[DriverStatement, DriverStatement | None]:
+def _insert_statements(
+    dialect: Dialect, outbox: bool = True
+) -> tuple[DriverStatement, DriverStatement | None]:
     """The application insert and the history insert; on PostgreSQL one statement.
 
-    PostgreSQL's statement returns the new id; elsewhere the driver's last row
-    id gives it and the history row is a second insert. Compiled once: a Core
-    execution costs more than these inserts (see DriverStatement).
+    PostgreSQL's statement returns the new id and writes the event too (with
+    ``outbox``); elsewhere the driver's last row id gives it, the history row
+    is a second insert and the event a third (:func:`events.record`). Compiled
+    once: a Core execution costs more than these inserts (see DriverStatement).
     """
     values = {c.name: bindparam(c.name, type_=c.type) for c in _TABLE.c if c.name != "id"}
     new = insert(_TABLE).values(values)
@@ -162,7 +195,24 @@ def _insert_statements(dialect: Dialect) -> tuple[DriverStatement, DriverStateme
         )
         .cte("first_status")
     )
-    return DriverStatement(select(created.c.id).add_cte(first), dialect), None
+    if not outbox:
+        return DriverStatement(select(created.c.id).add_cte(first), dialect), None
+    new_event = events.insert_after(
+        {
+            "user_id": created.c.user_id,
+            "organization_id": null(),
+            "kind": bindparam("event_kind"),
+            "entity": bindparam("event_entity"),
+            "entity_id": created.c.id,
+            "payload": bindparam("event_payload"),
+            "created_at": created.c.status_changed_at,
+        },
+        created,
+    )
+    with_event = select(created.c.id, events.notified(new_event)).select_from(
+        created.join(new_event, true())
+    )
+    return DriverStatement(with_event.add_cte(first), dialect), None
 
 
 def _require_resume(conn: Connection, resume_id: int, user_id: int) -> None:
@@ -294,6 +344,8 @@ def update(session: Session, application_id: int, fields: Mapping[str, Any]) -> 
         posting = {name: getattr(application, name) for name in _POSTING_FIELDS}
         apply_changes(application, keys_for(posting))
     session.flush()
+    if changes:
+        _changed(session, application, EventKind.APPLICATION_UPDATED, {"fields": sorted(changes)})
     return application
 
 
@@ -330,6 +382,7 @@ def change_status(
     )
     application = require(session, application_id)
     now = utcnow()
+    moved_from = application.status
     if new_status != application.status:
         session.add(
             ApplicationStatusHistory(
@@ -345,9 +398,15 @@ def change_status(
         application.status_changed_at = now
     elif extras.notes is not None and extras.notes.strip():
         notes_log.add(session, application.id, extras.notes)
-    for name, value in extras.model_dump(exclude_none=True, exclude={"notes"}).items():
+    details = extras.model_dump(exclude_none=True, exclude={"notes"})
+    for name, value in details.items():
         setattr(application, name, value)
     session.flush()
+    if moved_from != new_status:
+        moved = {"from": moved_from, "to": new_status, "fields": sorted(details)}
+        _changed(session, application, EventKind.APPLICATION_STATUS_CHANGED, moved)
+    elif details:
+        _changed(session, application, EventKind.APPLICATION_UPDATED, {"fields": sorted(details)})
     return application
 
 
@@ -364,5 +423,8 @@ def history(session: Session, application_id: int) -> list[ApplicationStatusHist
 
 def remove(session: Session, application_id: int) -> None:
     """Delete an application and, by cascade, its history."""
-    require(session, application_id)
+    owner = require(session, application_id).user_id
     session.execute(delete(JobApplication).where(JobApplication.id == application_id))
+    events.record(
+        session, EventKind.APPLICATION_DELETED, "application", application_id, user_id=owner
+    )

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from database.core.column_types import as_utc, utcnow
 from database.core.keys import keys_for
 from database.core.tenant import copy_allowed, owner_copy
-from database.domain import applications, duplicates, users
+from database.domain import applications, duplicates, events, users
 from database.domain.duplicates import OnDuplicate
 from database.domain.schemas import (
     ApplicationCreate,
@@ -187,7 +187,7 @@ def bulk_add(
     checked = [check_row(row, f"rows[{i}]") for i, row in enumerate(rows)]
     users.ensure_exists(session, user_id)
     check_resumes(session, user_id, [row.data for row in checked])
-    return write_checked(session, user_id, checked, policy)
+    return events.imported(session, user_id, write_checked(session, user_id, checked, policy))
 
 
 def write_checked(

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from database.core.paging import Page
@@ -120,9 +121,17 @@ def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplicatio
     return query
 
 
-def count(session: Session, user_id: int, criteria: ApplicationFilter) -> int:
-    """How many of the user's applications match ``criteria``."""
-    users.ensure_exists(session, user_id)
+def count(
+    session: Session, user_id: int, criteria: ApplicationFilter, *, known_user: bool = False
+) -> int:
+    """How many of the user's applications match ``criteria``.
+
+    An unknown user is a :class:`ValidationError`, unless the caller vouches
+    with ``known_user`` that the user exists (an authenticated actor listing
+    their own), which saves the probe.
+    """
+    if not known_user:
+        users.ensure_exists(session, user_id)
     inner = _filtered(user_id, criteria).with_only_columns(JobApplication.id).subquery()
     return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
@@ -133,14 +142,60 @@ def page(
     criteria: ApplicationFilter,
     limit: int | None = None,
     offset: int = 0,
+    *,
+    known_user: bool = False,
 ) -> list[JobApplication]:
-    """The matching applications, newest first, ``limit`` at a time from ``offset``."""
+    """The matching applications, newest first, ``limit`` at a time from ``offset``.
+
+    ``known_user`` as in :func:`count`.
+    """
+    return list(session.scalars(_page(session, user_id, criteria, limit, offset, known_user)))
+
+
+def page_rows(
+    session: Session,
+    user_id: int,
+    criteria: ApplicationFilter,
+    limit: int | None = None,
+    offset: int = 0,
+    *,
+    known_user: bool = False,
+) -> list[dict[str, Any]]:
+    """:func:`page` as plain rows: each application's loaded columns by name, no ORM objects.
+
+    For a caller that only shows them (a response body): the same statement,
+    without building and tracking an object per row.
+    """
+    query = _page(session, user_id, criteria, limit, offset, known_user)
+    columns = query.with_only_columns(*_loaded_columns())
+    return [dict(row) for row in session.execute(columns).mappings()]
+
+
+def _page(
+    session: Session,
+    user_id: int,
+    criteria: ApplicationFilter,
+    limit: int | None,
+    offset: int,
+    known_user: bool,
+) -> Select[JobApplication]:
     window = Page.of(limit, offset)
-    users.ensure_exists(session, user_id)
+    if not known_user:
+        users.ensure_exists(session, user_id)
     query = _filtered(user_id, criteria).order_by(
         JobApplication.application_date.desc(), JobApplication.id.desc()
     )
-    return list(session.scalars(window.apply(query)))
+    return window.apply(query)
+
+
+@cache
+def _loaded_columns() -> tuple[ColumnElement[Any], ...]:
+    """The columns an application object loads (its deferred ones left out), labelled by key."""
+    return tuple(
+        prop.columns[0].label(prop.key)
+        for prop in inspect(JobApplication).column_attrs
+        if not prop.deferred
+    )
 
 
 def sources(session: Session, user_id: int) -> list[str]:

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from database.domain import events
 from database.domain.schemas import check_text, require_id
-from database.models import ApplicationNote, ApplicationStatusHistory, JobApplication
+from database.models import ApplicationNote, ApplicationStatusHistory, EventKind, JobApplication
 from utils.errors import ValidationError
 
 
@@ -44,7 +45,16 @@ def add(session: Session, application_id: int, body: str) -> ApplicationNote:
     note = ApplicationNote(application_id=application.id, user_id=application.user_id, body=text)
     session.add(note)
     session.flush()
+    _changed(session, note, "added")
     return note
+
+
+def _changed(session: Session, note: ApplicationNote, change: str) -> None:
+    """A note added, changed or removed is a change of its application (an outbox event)."""
+    events.record(
+        session, EventKind.APPLICATION_UPDATED, "application", note.application_id,
+        user_id=note.user_id, payload={"note": change, "note_id": note.id},
+    )  # fmt: skip
 
 
 def get(session: Session, note_id: int) -> ApplicationNote | None:
@@ -76,13 +86,16 @@ def update(session: Session, note_id: int, body: str) -> ApplicationNote:
     note = _require(session, note_id)
     note.body = text
     session.flush()
+    _changed(session, note, "changed")
     return note
 
 
 def remove(session: Session, note_id: int) -> None:
     """Delete one note of a log."""
-    session.delete(_require(session, note_id))
+    note = _require(session, note_id)
+    session.delete(note)
     session.flush()
+    _changed(session, note, "removed")
 
 
 def timeline(session: Session, application_id: int) -> list[dict[str, Any]]:

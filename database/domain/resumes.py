@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from database.domain import users
+from database.core.paging import Page
+from database.domain import events, users
 from database.domain.schemas import ResumeCreate, require_id, validate
-from database.models import Resume
+from database.models import EventKind, Resume
 from utils.errors import ValidationError
 
 
@@ -27,6 +28,10 @@ def add(session: Session, user_id: int, fields: Mapping[str, Any]) -> Resume:
     resume = Resume(user_id=user_id, **data.model_dump(exclude_none=True))
     session.add(resume)
     session.flush()
+    events.record(
+        session, EventKind.RESUME_ADDED, "resume", resume.id, user_id=user_id,
+        payload={"is_active": resume.is_active},
+    )  # fmt: skip
     return resume
 
 
@@ -50,13 +55,34 @@ def require_owned(session: Session, resume_id: int, user_id: int) -> Resume:
     return resume
 
 
-def list_for_user(session: Session, user_id: int, active_only: bool = True) -> list[Resume]:
-    """The user's resumes, newest upload first (each with its user loaded)."""
+def list_for_user(
+    session: Session,
+    user_id: int,
+    active_only: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Resume]:
+    """The user's resumes, newest upload first, ``limit`` at a time from ``offset``.
+
+    Each comes with its user loaded.
+    """
+    window = Page.of(limit, offset)
     users.ensure_exists(session, user_id)
-    query = select(Resume).where(Resume.user_id == user_id).options(*_LOADED)
-    if active_only:
-        query = query.where(Resume.is_active.is_(True))
-    return list(session.scalars(query.order_by(Resume.upload_date.desc(), Resume.id.desc())))
+    query = _owned(user_id, active_only).options(*_LOADED)
+    query = query.order_by(Resume.upload_date.desc(), Resume.id.desc())
+    return list(session.scalars(window.apply(query)))
+
+
+def count_for_user(session: Session, user_id: int, active_only: bool = True) -> int:
+    """How many resumes the user has (active ones only, by default)."""
+    users.ensure_exists(session, user_id)
+    query = _owned(user_id, active_only).with_only_columns(func.count(Resume.id))
+    return int(session.scalar(query) or 0)
+
+
+def _owned(user_id: int, active_only: bool) -> Select[Resume]:
+    query = select(Resume).where(Resume.user_id == user_id)
+    return query.where(Resume.is_active.is_(True)) if active_only else query
 
 
 def set_active(session: Session, resume_id: int) -> Resume:

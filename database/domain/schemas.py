@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -226,9 +226,20 @@ def validate(model: type[M], data: Mapping[str, Any]) -> M:
     return result
 
 
+def field_path(location: Iterable[int | str]) -> str:
+    """The field a pydantic error location names: list items in brackets, ``rows[1].company``."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
 def _first_error(exc: PydanticValidationError) -> ValidationError:
     error = exc.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in error["loc"]) or "value"
+    field = field_path(error["loc"]) or "value"
     if error["type"] == "extra_forbidden":
         return ValidationError(field, "is not a known field")
     message = str(error["msg"])

@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from database.core.column_types import as_utc
-from database.domain import users
+from database.domain import events, users
 from database.domain.bulk import (
     HISTORY_FIELD,
     BulkResult,
@@ -313,6 +313,7 @@ def import_csv(
         result.skipped,
         result.updated,
     )
+    events.imported(session, user_id, result, "csv", rejected=len(report.rejected))
     return report
 
 

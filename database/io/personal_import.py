@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from database.core.column_types import JSONValue
 from database.core.errors import translated
-from database.domain import users
+from database.domain import events, users
 from database.io.backup.columns import DERIVED, BadValue
 from database.io.backup.files import MAX_FILE_BYTES
 from database.io.backup.writer import DIR_MODE, create_private
@@ -53,7 +53,7 @@ from database.io.personal_backup import (
     TOP_LEVEL_KEYS,
     Section,
 )
-from database.models import Resume
+from database.models import EventKind, Resume
 from utils.errors import ValidationError
 
 logger = logging.getLogger(__name__)
@@ -359,5 +359,9 @@ def import_personal(
         session.add_all(_owned(SEARCHES, s, user_id) for s in plan.searches)
         session.flush()
     counts = plan.counts()
+    events.record(
+        session, EventKind.IMPORT_FINISHED, "import", None, user_id=user_id,
+        payload={"source": "personal_backup", **counts},
+    )  # fmt: skip
     logger.info("personal backup imported for user %d: %s", user_id, counts)
     return counts

@@ -3,8 +3,9 @@
 A SQLite file or a PostgreSQL schema may hold other applications' tables too, so
 a reset drops only what this project creates: its tables (those of the models),
 their full-text tables (``<table>_fts``, with their shadow tables) and triggers,
-the PostgreSQL search-vector functions (``aa_<table>_search_vector``) and
-Alembic's version table. Nothing that depends on another application's objects
+the PostgreSQL search-vector functions (``aa_<table>_search_vector``), the
+row-level security helpers (``auto_applyer_*``, policies go with their tables)
+and Alembic's version table. Nothing that depends on another application's objects
 is dropped by cascade: if another application's object depends on one of ours
 (a foreign key, a view), PostgreSQL refuses and nothing is dropped.
 """
@@ -19,6 +20,14 @@ from database.models import TABLES
 VERSION_TABLE = "alembic_version"
 #: Prefix of the PostgreSQL functions the migrations create (search triggers).
 FUNCTION_PREFIX = "aa_"
+#: The row-level security helpers of revision 003.5 (the acting user, their organizations).
+ROW_SECURITY_FUNCTIONS = (
+    "auto_applyer_actor",
+    "auto_applyer_subject",
+    "auto_applyer_organizations",
+    "auto_applyer_staff_readable",
+    "auto_applyer_invited_organizations",
+)
 
 
 def project_tables() -> list[str]:
@@ -34,6 +43,11 @@ def full_text_tables() -> list[str]:
 def search_functions() -> list[str]:
     """The names of the project's search-vector functions (PostgreSQL)."""
     return [f"{FUNCTION_PREFIX}{t.name}_search_vector" for t in TABLES]
+
+
+def project_functions() -> list[str]:
+    """The names of every PostgreSQL function the migrations create: search and row security."""
+    return [*search_functions(), *ROW_SECURITY_FUNCTIONS]
 
 
 def drop_everything(conn: Connection) -> None:
@@ -82,7 +96,7 @@ def _drop_postgresql(conn: Connection) -> None:
                 "JOIN pg_namespace n ON n.oid = p.pronamespace "
                 "WHERE n.nspname = current_schema() AND p.proname = ANY(:names)"
             ),
-            {"names": search_functions()},
+            {"names": project_functions()},
         ).scalars()
         for signature in list(functions):
             conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature}")

@@ -1,6 +1,7 @@
 """The ``DatabaseUtils`` calls around the pipeline: search history, AI cache, settings, bulk.
 
-Bulk covers adding many applications at once and CSV import and export.
+Bulk covers adding many applications at once and CSV import and export; events
+are the outbox of every change (:mod:`database.domain.events`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from database.domain import (
     bulk,
+    events,
     search_history,
     support,
 )
@@ -18,6 +20,7 @@ from database.io import csv_io
 from database.io.csv_io import ImportReport
 from database.models import (
     ApplicationStatus,
+    Event,
     SearchHistory,
     SettingType,
     SystemSetting,
@@ -126,3 +129,16 @@ class RecordCalls:
     ) -> int:
         """Write the user's applications and their history to a CSV (mode 0600); returns rows."""
         return run(lambda s: csv_io.export_csv(s, user_id, path, status))
+
+    # -- events ---------------------------------------------------------------
+
+    @staticmethod
+    def get_events(user_id: int, since: int = 0, limit: int = 100) -> list[Event]:
+        """The person's events after id ``since``, oldest first, at most ``limit`` (1-1000).
+
+        Every change to their data (applications, notes, resumes, imports,
+        memberships) wrote one, in the change's transaction. Passing the last
+        id received as ``since`` misses none. A trusted local call: it checks
+        no actor (the API uses ``tenancy.events.events_since``).
+        """
+        return run(lambda s: events.read(s, since, limit, user_ids=[user_id]))

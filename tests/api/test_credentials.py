@@ -176,7 +176,7 @@ def test_a_key_body_refuses_unknown_fields_and_bad_scopes(client: TestClient) ->
     headers = bearer(sign_in(client))
     for body, field in (
         ({"name": "ci", "user_id": 2}, "user_id"),
-        ({"name": "ci", "scopes": ["admin"]}, "scopes.0"),
+        ({"name": "ci", "scopes": ["admin"]}, "scopes[0]"),
         ({"name": "ci", "scopes": ["write"]}, "scopes"),
         ({"name": "ci", "expires_at": "2000-01-01T00:00:00Z"}, "expires_at"),
     ):

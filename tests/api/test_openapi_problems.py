@@ -47,3 +47,16 @@ def test_sign_in_declares_401_and_429_without_credentials() -> None:
     operation = DOCUMENT["paths"]["/api/v1/auth/token"]["post"]
     assert _problem_schema(operation, 401) == PROBLEM_REF
     assert _problem_schema(operation, 429) == PROBLEM_REF
+
+
+def test_only_operations_that_can_conflict_declare_409() -> None:
+    conditional = {"if-match", "idempotency-key"}
+    for method, path, operation in OPERATIONS:
+        headers = {
+            str(p["name"]).lower() for p in operation.get("parameters", ()) if p["in"] == "header"
+        }
+        declared = _problem_schema(operation, 409) is not None
+        assert declared == bool(headers & conditional), (method, path)
+    assert _problem_schema(DOCUMENT["paths"]["/api/v1/auth/register"]["post"], 409) is None
+    patch = DOCUMENT["paths"]["/api/v1/applications/{application_id}"]["patch"]
+    assert _problem_schema(patch, 409) == PROBLEM_REF

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from database.connection import DatabaseManager
 from database.domain import users
+from tests.support.api import PASSWORD
 from tests.support.profile_api import read_only_key, signed_in
 
 ME = "/api/v1/me"
@@ -34,13 +35,14 @@ def test_the_email_changes_only_to_one_no_other_account_has(
 ) -> None:
     user_id, ada = signed_in(client, "ada@example.com")
     signed_in(client, "bob@example.com")
-    taken = client.patch(ME, json={"email": "BOB@Example.com"}, headers=ada)
+    confirmed = {"current_password": PASSWORD}
+    taken = client.patch(ME, json={"email": "BOB@Example.com", **confirmed}, headers=ada)
     assert taken.status_code == 422
     assert taken.headers["content-type"] == "application/problem+json"
     assert taken.json()["field"] == "email"
     assert client.get(ME, headers=ada).json()["email"] == "ada@example.com"
 
-    moved = client.patch(ME, json={"email": "ada.lovelace@example.com"}, headers=ada)
+    moved = client.patch(ME, json={"email": "ada.lovelace@example.com", **confirmed}, headers=ada)
     assert moved.status_code == 200
     with db.session_scope() as session:
         assert users.find_by_email(session, "ADA.LOVELACE@example.com") is not None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from database.connection import DatabaseManager, init_database
@@ -60,3 +61,12 @@ def app_database(
     grant_app_role(db.engine, role.name)
     monkeypatch.setenv("DATABASE_URL", role.url)
     return init_database("production")
+
+
+@pytest.fixture
+def app_engine(db: DatabaseManager, app_role: AppRole) -> Iterator[Engine]:
+    """An engine connecting as the application role, granted on the ``db`` fixture's database."""
+    grant_app_role(db.engine, app_role.name)
+    engine = create_engine(app_role.url, poolclass=NullPool)
+    yield engine
+    engine.dispose()

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from database.connection import get_database_manager
 from database.models import TABLES
 
 
-def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, ordered by primary key."""
+def snapshot(tables: Iterable[Table] = TABLES) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (or of ``tables``), ordered by primary key."""
     manager = get_database_manager()
     with manager.engine.connect() as conn:
         return {
             table.name: [
                 tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))
             ]
-            for table in TABLES
+            for table in tables
         }
 
 

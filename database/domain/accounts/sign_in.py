@@ -130,11 +130,16 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
     outside the policy raises :class:`ValidationError`; either way nothing changes.
     """
     user = users.require(session, user_id)
-    if not isinstance(current, str):
-        raise AuthenticationError("the current password is wrong")
-    if not passwords.verify(current, user.password_hash, subject=f"user {user.id}").matches:
+    if not password_matches(user, current):
         raise AuthenticationError("the current password is wrong")
     set_password_and_end_sessions(session, user_id, new)
+
+
+def password_matches(user: User, password: object) -> bool:
+    """Whether ``password`` is the user's (one Argon2id check; an unreadable hash is no match)."""
+    if not isinstance(password, str):
+        return False
+    return passwords.verify(password, user.password_hash, subject=f"user {user.id}").matches
 
 
 def set_password_and_end_sessions(session: Session, user_id: int, new: str) -> None:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from database.core.column_types import utcnow
+from database.core.tenant import ACTOR_SETTING, TOKEN_SETTING
 from database.core.tokens import digest, is_candidate, mint
 from database.models import AuthToken, TokenKind, TokenScope, User
 
@@ -95,33 +99,124 @@ def find_live(
     return session.scalar(select(AuthToken).where(*_live(raw, kinds, now)))
 
 
-def authenticate(session: Session, raw_token: object, now: datetime | None = None) -> Actor | None:
+def authenticate(
+    session: Session, raw_token: object, now: datetime | None = None, *, bind: bool = False
+) -> Actor | None:
     """The :class:`Actor` of a live access token or API key, or ``None``.
 
     Unknown, expired and revoked tokens, and tokens of inactive users, are all
-    ``None``. ``last_used_at`` is refreshed at most once a minute per token.
-    One query finds the token and its user: this runs on every request.
+    ``None``. One query finds the token and its user: this runs on every
+    request. With ``bind`` it is the start of the request's transaction: on
+    PostgreSQL the credential is first claimed for it (so that row-level
+    security shows the token's row, see :mod:`database.core.tenant`) and the
+    query then binds the token's user as the acting user and drops the claim,
+    the claim and the query sent together (psycopg's pipeline, with its
+    ``BEGIN``): one round trip in all.
+
+    ``last_used_at`` is written only when it is older than
+    :data:`LAST_USED_PRECISION` (a minute), so that a read request does not
+    become a write. The write skips a token row that a concurrent request is
+    refreshing (nobody waits for its lock) and belongs to the caller's
+    transaction: it is kept only if that commits.
     """
     if not is_candidate(raw_token, TAG):
         return None
     now = now or utcnow()
-    query = (
+    if bind and session.get_bind().dialect.name == "postgresql":
+        token = _claim_and_find(session.connection(), raw_token, now)
+    else:
+        row = session.execute(_find(raw_token, now)).one_or_none()
+        token = None if row is None else _Found(*row)
+    if token is None:
+        return None
+    stale = now - LAST_USED_PRECISION
+    if token.last_used_at is None or token.last_used_at < stale:
+        _touch(session, token.id, now, stale)
+    return Actor(
+        token.user_id, TokenKind(token.kind), scopes_of(TokenScope(token.scope)),
+        token.is_server_admin, token.id,
+    )  # fmt: skip
+
+
+def _find(
+    raw: str, now: datetime
+) -> Select[int, int, TokenKind, TokenScope, datetime | None, bool]:
+    """The live token of ``raw`` (access token or API key) and its active user."""
+    return (
         select(
             AuthToken.id, AuthToken.user_id, AuthToken.kind, AuthToken.scope,
             AuthToken.last_used_at, User.is_server_admin,
         )
         .join(User, User.id == AuthToken.user_id)
-        .where(*_live(raw_token, (TokenKind.ACCESS, TokenKind.API_KEY), now), User.is_active)
+        .where(*_live(raw, (TokenKind.ACCESS, TokenKind.API_KEY), now), User.is_active)
     )  # fmt: skip
-    token = session.execute(query).one_or_none()
-    if token is None:
-        return None
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
-        session.execute(
-            update(AuthToken).where(AuthToken.id == token.id).values(last_used_at=now),
-            execution_options={"synchronize_session": False},
+
+
+class _Found(NamedTuple):
+    id: int
+    user_id: int
+    kind: str
+    scope: str
+    last_used_at: datetime | None
+    is_server_admin: bool
+
+
+_CLAIM = "SELECT set_config(%(setting)s, %(token_hash)s, true)"
+# :func:`_find` for PostgreSQL, binding the user found and dropping the claim. The
+# set_config calls are in the select list, so they run only for a row that the
+# join, the conditions and the policies admitted: nothing found binds nobody. The
+# kinds are TokenKind.ACCESS and TokenKind.API_KEY.
+_FIND_AND_BIND = (
+    "SELECT t.id, t.user_id, t.kind, t.scope, t.last_used_at, u.is_server_admin, "
+    "set_config(%(actor)s, t.user_id::text, true), set_config(%(setting)s, '', true) "
+    "FROM auth_tokens AS t JOIN users AS u ON u.id = t.user_id "
+    "WHERE t.token_hash = %(token_hash)s "
+    "AND t.kind IN ('access', 'api_key') "
+    "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > %(now)s) "
+    "AND u.is_active"
+)
+
+
+def _claim_and_find(conn: Connection, raw: str, now: datetime) -> _Found | None:
+    """Claim ``raw`` for the transaction and find its live token, in one round trip."""
+    values = {
+        "setting": TOKEN_SETTING,
+        "actor": ACTOR_SETTING,
+        "token_hash": digest(raw),
+        "now": now,
+    }
+    dbapi = conn.connection
+    driver = dbapi.driver_connection
+    claim, found = dbapi.cursor(), dbapi.cursor()
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            conn._cursor_execute(claim, _CLAIM, values)
+            conn._cursor_execute(found, _FIND_AND_BIND, values)
+        row = found.fetchone()
+    except conn.dialect.loaded_dbapi.Error as exc:
+        error = conn.dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(_FIND_AND_BIND, values, exc, error) from exc
+    finally:
+        claim.close()
+        found.close()
+    return None if row is None else _Found(*row[:6])
+
+
+def _touch(session: Session, token_id: int, now: datetime, stale: datetime) -> None:
+    """Set ``last_used_at`` unless another transaction got there first or holds the row."""
+    due = (
+        select(AuthToken.id)
+        .where(
+            AuthToken.id == token_id,
+            or_(AuthToken.last_used_at.is_(None), AuthToken.last_used_at < stale),
         )
-    return Actor(token.user_id, token.kind, scopes_of(token.scope), token.is_server_admin, token.id)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(AuthToken).where(AuthToken.id == due).values(last_used_at=now),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def revoke_all(session: Session, user_id: int, kinds: tuple[TokenKind, ...]) -> int:

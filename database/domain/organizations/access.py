@@ -10,11 +10,12 @@ read or write?" (:func:`visible_user_ids`, :func:`can_read_member_data`,
 
 from __future__ import annotations
 
-from sqlalchemy import CompoundSelect, Integer, func, literal, select
+from sqlalchemy import CompoundSelect, Integer, Select, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from database.domain import events
 from database.domain.schemas import require_id
-from database.models import Membership, Organization, OrganizationRole
+from database.models import EventKind, Membership, Organization, OrganizationRole
 from utils.errors import PermissionDeniedError, ValidationError
 
 #: Roles that read the data of the organization's members (coaches read only).
@@ -63,6 +64,18 @@ def require_may_assign(actor: Membership, role: OrganizationRole) -> None:
         raise PermissionDeniedError(f"only owners give or take away the role {role.value!r}")
 
 
+def record_change(session: Session, member: Membership, change: str) -> None:
+    """Record in the outbox that ``member``'s membership was ``change``d (joined, left, ...).
+
+    The event is the member's, in the organization; the session must be flushed.
+    """
+    events.record(
+        session, EventKind.MEMBERSHIP_CHANGED, "membership", member.id,
+        user_id=member.user_id, organization_id=member.organization_id,
+        payload={"change": change, "role": member.role},
+    )  # fmt: skip
+
+
 def lock_organization(session: Session, organization_id: int) -> None:
     """Serialise changes to the organization's owners until the transaction ends.
 
@@ -104,6 +117,14 @@ def readable_user_ids(actor_id: int, organization_id: int | None = None) -> Comp
         Membership.user_id == actor_id, Membership.organization_id == organization_id
     )
     return others.where(member.organization_id == organization_id).union(own)
+
+
+def staff_organization_ids(actor_id: int) -> Select[int]:
+    """A query of the organizations where ``actor_id`` is an owner, admin or coach."""
+    require_id(actor_id, "actor_id")
+    return select(Membership.organization_id).where(
+        Membership.user_id == actor_id, Membership.role.in_(STAFF_ROLES)
+    )
 
 
 def visible_user_ids(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from database.core.errors import translated
 from database.core.keys import SLUG_LENGTH, organization_slug
-from database.domain.organizations.access import membership
+from database.domain.organizations.access import membership, record_change
 from database.domain.schemas import InputModel, RequiredName, require_id, validate
 from database.domain.users import ensure_exists
 from database.models import Membership, Organization, OrganizationRole
@@ -71,6 +71,7 @@ def _found(session: Session, actor_id: int, name: str, slug: str) -> Organizatio
     session.add(organization)
     with translated():
         session.flush()
+    record_change(session, organization.memberships[0], "joined")
     return organization
 
 

@@ -19,6 +19,7 @@ from database.domain.organizations.access import (
     manager_membership,
     membership,
     parse_role,
+    record_change,
     require_may_assign,
 )
 from database.domain.schemas import Email, InputModel, require_id, validate
@@ -125,7 +126,10 @@ def accept_invitation(session: Session, actor_id: int, token: str) -> Membership
             organization_id=invitation.organization_id, user_id=actor_id, role=invitation.role
         )
         session.add(existing)
-    session.flush()
+        session.flush()
+        record_change(session, existing, "joined")
+    else:
+        session.flush()
     return existing
 
 

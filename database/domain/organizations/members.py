@@ -11,6 +11,7 @@ from database.domain.organizations.access import (
     membership,
     owner_count,
     parse_role,
+    record_change,
     require_may_assign,
 )
 from database.domain.schemas import require_id
@@ -58,6 +59,7 @@ def change_role(
     _keep_an_owner(session, target)
     target.role = new_role
     session.flush()
+    record_change(session, target, "role_changed")
     return target
 
 
@@ -80,6 +82,7 @@ def remove_member(
         raise PermissionDeniedError("only owners remove an owner")
     session.delete(target)
     session.flush()
+    record_change(session, target, "removed")
     return True
 
 
@@ -97,6 +100,7 @@ def leave(session: Session, actor_id: int, organization_id: int) -> bool | None:
     _keep_an_owner(session, mine)
     session.delete(mine)
     session.flush()
+    record_change(session, mine, "left")
     return True
 
 

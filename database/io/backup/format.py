@@ -61,8 +61,11 @@ SUPPORTED_VERSIONS = frozenset({"1.0", FORMAT_VERSION})
 SECTIONS = ("metadata", "data", "files")
 GZIP_MAGIC = b"\x1f\x8b"
 
+#: Tables a backup leaves out: the migrations' own log, and the outbox of events (a
+#: notification of a change, not data; a restore must not bring back old event ids).
+NOT_BACKED_UP = frozenset({"schema_migrations", "events"})
 #: The tables a backup holds, each after the tables it references.
-BACKUP_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.name != "schema_migrations")
+BACKUP_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.name not in NOT_BACKED_UP)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in BACKUP_TABLES}
 
 _Event = tuple[str, Any]

@@ -29,6 +29,7 @@ from database.core.column_types import utcnow
 from database.core.config import PROJECT_ROOT
 from database.core.errors import translated
 from database.core.session import DatabaseManager, get_database_manager
+from database.domain import events
 from database.io.backup import names
 from database.io.backup.files import FilesSummary, back_up_files
 from database.io.backup.format import (
@@ -52,8 +53,8 @@ from database.io.backup.validation import (
 from database.io.backup.verify import check_schema_version, existing_file, verify_backup
 from database.io.backup.writer import DIR_MODE, BackupFileWriter, remove_stale_files
 from database.migrations.manager import version_key
-from database.models import SchemaMigration
-from utils.errors import AutoApplyerError, BackupError, ValidationError
+from database.models import EventKind, SchemaMigration
+from utils.errors import AutoApplyerError, BackupError, DatabaseError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,25 @@ class BackupManager:
         folder = self._prepare_folder()
         if backup_name is None:
             filename = names.free_name(folder, filename)
-        return self._create(names.resolve_in(folder, filename), now, progress)
+        path = self._create(names.resolve_in(folder, filename), now, progress)
+        self._announce(Path(path))
+        return path
+
+    def _announce(self, path: Path) -> None:
+        """Record ``backup.finished`` (a system event) once the file is complete and published.
+
+        In a transaction of its own, after the backup's read snapshot has ended.
+        The backup is made whatever happens here: a failure is logged, not raised.
+        A restore's safety backup records none (the restore holds the write lock).
+        """
+        try:
+            with self.database.connection_scope() as conn:
+                events.record(
+                    conn, EventKind.BACKUP_FINISHED, "backup", None, user_id=None,
+                    payload={"name": path.name},
+                )  # fmt: skip
+        except DatabaseError:
+            logger.warning("backup %s is complete; its event was not recorded", path.name)
 
     def _create(self, target: Path, now: datetime, progress: Progress | None) -> str:
         if target.exists():

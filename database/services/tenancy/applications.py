@@ -81,10 +81,24 @@ def list_applications(
     """One page of the actor's own applications (newest first) and how many match in all.
 
     ``filters`` are those of :class:`~database.domain.listing.ApplicationFilter`.
+    The authenticated actor exists, so no query checks that they do.
     """
     criteria = listing.as_filter(filters)
-    found = listing.page(session, actor.user_id, criteria, limit, offset)
-    return found, listing.count(session, actor.user_id, criteria)
+    found = listing.page(session, actor.user_id, criteria, limit, offset, known_user=True)
+    return found, listing.count(session, actor.user_id, criteria, known_user=True)
+
+
+def list_application_rows(
+    session: Session,
+    actor: Actor,
+    filters: Mapping[str, Any] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`list_applications` as plain rows (each application's columns by name), to show."""
+    criteria = listing.as_filter(filters)
+    found = listing.page_rows(session, actor.user_id, criteria, limit, offset, known_user=True)
+    return found, listing.count(session, actor.user_id, criteria, known_user=True)
 
 
 def get_application(session: Session, actor: Actor, application_id: int) -> JobApplication | None:

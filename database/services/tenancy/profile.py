@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from database.domain import search_history, users
-from database.domain.accounts import Actor
-from database.domain.schemas import UserUpdate
+from database.domain.accounts import Actor, password_matches
+from database.domain.schemas import UserUpdate, validate
 from database.models import SearchHistory, User, UserPreferences
 from database.services.tenancy.guards import require_write_scope
 from utils.errors import AuthenticationError, ValidationError
@@ -24,6 +24,8 @@ from utils.errors import AuthenticationError, ValidationError
 #: Profile fields a person may set on themselves: the account's state is the server's.
 SELF_SET_FIELDS = frozenset(UserUpdate.model_fields) - {"is_active"}
 ACCOUNT_GONE = "the account of these credentials no longer exists"
+#: The body field that re-confirms the account's password for an email change.
+CURRENT_PASSWORD = "current_password"  # noqa: S105 (a field name, no secret)
 
 
 def get_profile(session: Session, actor: Actor) -> User:
@@ -34,19 +36,38 @@ def get_profile(session: Session, actor: Actor) -> User:
     return user
 
 
-def update_profile(session: Session, actor: Actor, changes: Mapping[str, Any]) -> User:
+def update_profile(
+    session: Session,
+    actor: Actor,
+    changes: Mapping[str, Any],
+    current_password: str | None = None,
+) -> User:
     """Apply ``changes`` (fields of :data:`SELF_SET_FIELDS`) to the actor's own profile.
 
     A new email must not belong to another account, in any letter case
-    (:class:`ValidationError` on ``email``); a field outside the allowed ones
-    is a :class:`ValidationError` naming it. Nothing changes on either.
+    (:class:`ValidationError` on ``email``), and needs the account's
+    ``current_password``: a stolen token alone cannot move the account (and
+    its password resets) to another mailbox. A missing or wrong one is a
+    :class:`ValidationError` on ``current_password``; a field outside the
+    allowed ones is a :class:`ValidationError` naming it. Nothing changes on any.
     """
     require_write_scope(actor)
     for name in changes:
         if name not in SELF_SET_FIELDS:
             raise ValidationError(name, "is not a field you may change")
-    get_profile(session, actor)
+    user = get_profile(session, actor)
+    # Checked as the update will check it first, so a malformed email is named as such.
+    new_email = validate(UserUpdate, changes).email
+    if new_email is not None and new_email != user.email:
+        _confirm_password(user, current_password)
     return users.update(session, actor.user_id, changes)
+
+
+def _confirm_password(user: User, current_password: str | None) -> None:
+    if current_password is None:
+        raise ValidationError(CURRENT_PASSWORD, "is required to change the email")
+    if not password_matches(user, current_password):
+        raise ValidationError(CURRENT_PASSWORD, "is not the account's password")
 
 
 def get_preferences(session: Session, actor: Actor) -> UserPreferences | None:

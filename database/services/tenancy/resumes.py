@@ -68,13 +68,9 @@ def list_resumes(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[list[Resume], int]:
-    """One page of the actor's own resumes (newest upload first) and how many there are in all.
-
-    A person keeps a handful of resumes, so the page is cut from the whole list.
-    """
-    found = resumes.list_for_user(session, actor.user_id, active_only)
-    end = None if limit is None else offset + limit
-    return found[offset:end], len(found)
+    """One page of the actor's own resumes (newest upload first) and how many there are in all."""
+    found = resumes.list_for_user(session, actor.user_id, active_only, limit, offset)
+    return found, resumes.count_for_user(session, actor.user_id, active_only)
 
 
 def upload_resume(

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.support.app_role import app_role
+from tests.support.app_role import app_engine, app_role
 
-__all__ = ["app_role"]
+__all__ = ["app_engine", "app_role"]

@@ -8,23 +8,20 @@ run there; ``test_history_owner.py`` covers every engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
 from database.connection import DatabaseManager
 from database.core.column_types import utcnow
-from database.core.tenant import bind_actor, grant_app_role
+from database.core.tenant import bind_actor
 from database.domain.organizations import accept_invitation, create_organization, invite
 from database.models import IdempotencyKey
 from database.utilities import DatabaseUtils
-from tests.support.app_role import AppRole
 
 pytestmark = pytest.mark.parametrize("engine_name", ["postgresql"])
 
@@ -79,14 +76,6 @@ def people(db: DatabaseManager) -> People:
     for user_id in (member, stranger):
         give_a_row_of_everything(db, user_id)
     return People(member, stranger, coach)
-
-
-@pytest.fixture
-def app_engine(db: DatabaseManager, app_role: AppRole) -> Iterator[Engine]:
-    grant_app_role(db.engine, app_role.name)
-    engine = create_engine(app_role.url, poolclass=NullPool)
-    yield engine
-    engine.dispose()
 
 
 def owners_seen(conn: Connection, table: str) -> set[int]:

@@ -1,0 +1,99 @@
+"""Every authenticated request runs in one transaction: authenticated, bound and served in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session as OrmSession
+
+from database.core.session import get_database_manager
+from tests.support.api import bearer, register, sign_in
+
+NEW = {"job_title": "Engineer", "company": "Acme"}
+
+
+@contextmanager
+def transactions() -> Iterator[list[str]]:
+    """The statements of the served database, a ``BEGIN`` marking each transaction."""
+    engine = get_database_manager().engine
+    sent: list[str] = []
+
+    def begun(conn: Connection) -> None:
+        sent.append("BEGIN")
+
+    def executed(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "begin", begun)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "begin", begun)
+        event.remove(engine, "before_cursor_execute", executed)
+
+
+def test_reads_and_writes_take_one_transaction_each(client: TestClient) -> None:
+    register(client)
+    headers = bearer(sign_in(client))
+    requests = [
+        ("POST", "/api/v1/applications", NEW),
+        ("GET", "/api/v1/applications?limit=50", None),
+        ("GET", "/api/v1/statistics", None),
+        ("GET", "/api/v1/search/applications?q=engineer", None),
+        ("GET", "/api/v1/me", None),
+    ]
+    for method, path, body in requests:
+        with transactions() as sent:
+            response = client.request(method, path, json=body, headers=headers)
+        assert response.is_success, (path, response.text)
+        assert sent.count("BEGIN") == 1, (path, sent)
+
+
+def test_listing_ones_own_applications_sends_no_existence_probe(client: TestClient) -> None:
+    register(client)
+    headers = bearer(sign_in(client))
+    assert client.post("/api/v1/applications", json=NEW, headers=headers).status_code == 201
+    with transactions() as sent:
+        response = client.get("/api/v1/applications?limit=50", headers=headers)
+    assert response.status_code == 200 and response.headers["X-Total-Count"] == "1"
+    statements = [s for s in sent if s != "BEGIN"]
+    # The credential (claim and query, or the query alone on SQLite), the page and the count.
+    assert len(statements) <= 4, statements
+    assert not [s for s in statements if "FROM users" in s and "auth_tokens" not in s]
+
+
+def test_a_refused_credential_is_401_and_holds_nothing_the_next_write_needs(
+    client: TestClient,
+) -> None:
+    register(client)
+    token = sign_in(client)
+    for headers in ({}, bearer(token[:-1] + "x"), bearer("not-a-token")):
+        response = client.get("/api/v1/applications", headers=headers)
+        assert response.status_code == 401
+        assert response.headers["content-type"].startswith("application/problem+json")
+    # A transaction left open would hold the connection (or SQLite's writer lock).
+    assert client.post("/api/v1/applications", json=NEW, headers=bearer(token)).status_code == 201
+
+
+def test_a_commit_that_fails_is_the_clients_503_and_nothing_is_stored(client: TestClient) -> None:
+    register(client)
+    headers = bearer(sign_in(client))
+
+    def refuse(session: OrmSession) -> None:
+        raise sa_exc.OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    event.listen(OrmSession, "before_commit", refuse)
+    try:
+        response = client.post("/api/v1/applications", json=NEW, headers=headers)
+    finally:
+        event.remove(OrmSession, "before_commit", refuse)
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    listed = client.get("/api/v1/applications", headers=headers)
+    assert listed.json() == [] or listed.json().get("items") == []

@@ -1,0 +1,59 @@
+"""A page of applications as plain rows, and the existence probe a known user skips."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect
+
+from database.connection import DatabaseManager
+from database.domain import listing
+from database.domain.listing import ApplicationFilter
+from database.models import JobApplication
+from database.utilities import DatabaseUtils
+from tests.support.statements import statements_sent
+from utils.errors import ValidationError
+
+
+def _user_with_applications(count: int) -> int:
+    user = DatabaseUtils.create_user(email="rows@example.com")
+    for day in range(1, count + 1):
+        DatabaseUtils.add_job_application(
+            user.id, f"Role {day}", "Acme", application_date=datetime(2024, 3, day, tzinfo=UTC)
+        )
+    return user.id
+
+
+def test_page_rows_are_the_columns_of_the_objects_page_loads(db: DatabaseManager) -> None:
+    user_id = _user_with_applications(4)
+    criteria = ApplicationFilter(text="role")
+    with db.session_scope() as session:
+        objects = listing.page(session, user_id, criteria, 3, 1)
+        keys = [p.key for p in inspect(JobApplication).column_attrs if not p.deferred]
+        expected = [{key: getattr(a, key) for key in keys} for a in objects]
+        assert listing.page_rows(session, user_id, criteria, 3, 1) == expected
+    assert [row["job_title"] for row in expected] == ["Role 3", "Role 2", "Role 1"]
+
+
+def test_a_known_user_is_listed_without_an_existence_probe(db: DatabaseManager) -> None:
+    user_id = _user_with_applications(1)
+    criteria = ApplicationFilter()
+
+    def listed(known: bool) -> int:
+        def call() -> None:
+            with db.session_scope() as session:
+                listing.page_rows(session, user_id, criteria, 10, 0, known_user=known)
+                listing.count(session, user_id, criteria, known_user=known)
+
+        return len(statements_sent(db.engine, call))
+
+    assert listed(known=True) == listed(known=False) - 2
+
+
+def test_an_unknown_user_is_still_refused_unless_vouched_for(db: DatabaseManager) -> None:
+    with db.session_scope() as session:
+        with pytest.raises(ValidationError) as refused:
+            listing.page_rows(session, 999_999, ApplicationFilter())
+        assert refused.value.field == "user_id"
+        assert listing.count(session, 999_999, ApplicationFilter(), known_user=True) == 0
