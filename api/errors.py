@@ -46,10 +46,21 @@ def field_of(location: Sequence[int | str]) -> str:
     return field_path(parts) or "body"
 
 
-async def _validation(_: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, ValidationError)
+def refusal_problem(exc: ValidationError | AuthenticationError) -> ProblemResponse:
+    """The answer to a refused input or credential, for a route that answers rather than raises.
+
+    A route returns it instead of raising when its transaction must still
+    commit, say a failed password confirmation's count.
+    """
+    if isinstance(exc, AuthenticationError):
+        return problem(401, str(exc), headers=BEARER_CHALLENGE)
     # ``exc.value`` is left out: it may be a password.
     return problem(422, str(exc), field=exc.field, rule=exc.rule)
+
+
+async def _validation(_: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, ValidationError)
+    return refusal_problem(exc)
 
 
 async def _request_validation(_: Request, exc: Exception) -> ProblemResponse:
@@ -62,7 +73,8 @@ async def _request_validation(_: Request, exc: Exception) -> ProblemResponse:
 
 
 async def _authentication(_: Request, exc: Exception) -> ProblemResponse:
-    return problem(401, str(exc), headers=BEARER_CHALLENGE)
+    assert isinstance(exc, AuthenticationError)
+    return refusal_problem(exc)
 
 
 async def _throttled(_: Request, exc: Exception) -> ProblemResponse:

@@ -159,7 +159,23 @@ def update_user(
     """
     if not mode.is_hosted():
         return DatabaseUtils.update_user(user_id, **fields)
-    return _as_actor(lambda s, a: profile.update_profile(s, a, fields, current_password))
+    refused: ValidationError | None = None
+
+    def update(session: Session, actor: Actor) -> User | None:
+        nonlocal refused
+        try:
+            return profile.update_profile(session, actor, fields, current_password)
+        except ValidationError as exc:
+            if exc.field != profile.CURRENT_PASSWORD:
+                raise
+            refused = exc  # raised once the transaction has kept the failed attempt
+            return None
+
+    changed = _as_actor(update)
+    if changed is None:
+        assert refused is not None
+        raise refused
+    return changed
 
 
 def update_preferences(user_id: int, fields: Mapping[str, Any]) -> Any:

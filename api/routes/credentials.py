@@ -12,7 +12,8 @@ from functools import partial
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Response, status
 
-from api.deps import AnonymousSession, CurrentActor, Mailer, Session, account_scope
+from api.deps import AnonymousSession, CurrentActor, Mailer, Policy, Session, account_scope
+from api.errors import refusal_problem
 from api.schemas_credentials import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -42,14 +43,23 @@ KEY_NOT_FOUND = "no such API key"
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_own_password(body: PasswordChange, actor: CurrentActor, session: Session) -> Response:
+def change_own_password(
+    body: PasswordChange, actor: CurrentActor, session: Session, policy: Policy
+) -> Response:
     """Replace the password; every access token of the person ends, this one too.
 
-    A wrong current password is a 401 (the same one as for bad credentials).
+    A wrong current password is a 401 (the same one as for bad credentials),
+    counted as a failed sign-in of the account (throttled alike).
     """
     _require_write(actor)
-    with _new_password_field():
-        change_password(session, actor.user_id, body.current_password, body.new_password)
+    try:
+        with _new_password_field():
+            change_password(
+                session, actor.user_id, body.current_password, body.new_password, policy=policy
+            )
+    except AuthenticationError as exc:
+        # Answered, not raised, so that the transaction keeps the failed attempt.
+        return refusal_problem(exc)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

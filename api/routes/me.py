@@ -6,12 +6,14 @@ read-only API key reads the profile but a PATCH with it is a 403.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from api.deps import CurrentActor, Session
+from api.deps import CurrentActor, Policy, Session
+from api.errors import refusal_problem
 from api.schemas import UserRead
 from api.schemas_profile import ProfileChange
 from database.services.tenancy import profile
+from utils.errors import ValidationError
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -23,13 +25,24 @@ def read_me(actor: CurrentActor, session: Session) -> UserRead:
 
 
 @router.patch("", response_model=UserRead)
-def change_me(body: ProfileChange, actor: CurrentActor, session: Session) -> UserRead:
+def change_me(
+    body: ProfileChange, actor: CurrentActor, session: Session, policy: Policy
+) -> UserRead | Response:
     """Change the given fields of one's own profile.
 
     A new ``email`` that another account has (in any letter case) is a 422 on
     ``email``; a new ``email`` needs the account's password in
     ``current_password`` (missing or wrong: a 422 on ``current_password``).
+    A wrong one counts as a failed sign-in of the account (throttled alike).
     The account's state, role and password are not changed here.
     """
-    changed = profile.update_profile(session, actor, body.changes(), body.current_password)
+    try:
+        changed = profile.update_profile(
+            session, actor, body.changes(), body.current_password, policy=policy
+        )
+    except ValidationError as exc:
+        if exc.field != profile.CURRENT_PASSWORD:
+            raise
+        # Answered, not raised, so that the transaction keeps the failed attempt.
+        return refusal_problem(exc)
     return UserRead.model_validate(changed)

@@ -14,14 +14,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from database.connection import DatabaseManager
 from database.domain.organizations.members import LAST_OWNER
-from database.models import OrganizationRole, Resume, User
+from database.models import OrganizationRole, Resume, SignInThrottle, User
 from database.utilities import DatabaseUtils
 from tests.dashboard.helpers import errors, no_exceptions, successes
 from tests.dashboard.hosted import account, go, organization, run_as, signed_in
+from tests.support.api import PASSWORD
 
 LOCAL_API_USED = "the trusted local API was called in hosted mode"
 
@@ -223,3 +225,28 @@ def test_the_last_owner_of_an_organization_cannot_close_the_account(
     assert errors(at) == [f"Role {LAST_OWNER}"]
     with db.session_scope() as session:
         assert session.get(User, ann) is not None
+
+
+def _save_profile(at: AppTest, email: str, password: str | None) -> AppTest:
+    at.text_input(key="profile.email").set_value(email)
+    if password is not None:
+        at.text_input(key="profile.current_password").set_value(password)
+    return at.button(key="FormSubmitter:profile-Save profile").click().run()
+
+
+def test_a_new_email_needs_the_current_password_and_a_wrong_one_is_counted(
+    db: DatabaseManager,
+) -> None:
+    ann = account(db, "ann@example.com")
+    at = signed_in("ann@example.com", "Profile & preferences")
+    at = _save_profile(at, "ann.new@example.com", "not the password")
+    no_exceptions(at)
+    assert any("current_password" in e or "password" in e for e in errors(at)), errors(at)
+    with db.session_scope() as session:
+        assert session.get(User, ann).email == "ann@example.com"  # type: ignore[union-attr]
+        assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 1
+    at = _save_profile(at, "ann.new@example.com", PASSWORD)
+    no_exceptions(at)
+    assert successes(at) == ["Profile saved."]
+    with db.session_scope() as session:
+        assert session.get(User, ann).email == "ann.new@example.com"  # type: ignore[union-attr]

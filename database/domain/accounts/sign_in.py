@@ -122,7 +122,14 @@ def sign_out(session: Session, raw_token: str) -> bool:
     return True
 
 
-def change_password(session: Session, user_id: int, current: str, new: str) -> None:
+def change_password(
+    session: Session,
+    user_id: int,
+    current: str,
+    new: str,
+    *,
+    policy: throttle.ThrottlePolicy = throttle.DEFAULT_POLICY,
+) -> None:
     """Replace the user's password after checking ``current``.
 
     Ends every access token and pending reset token of the user (API keys stay).
@@ -130,9 +137,35 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
     outside the policy raises :class:`ValidationError`; either way nothing changes.
     """
     user = users.require(session, user_id)
-    if not password_matches(user, current):
+    if not confirm_password(session, user, current, policy=policy):
         raise AuthenticationError("the current password is wrong")
     set_password_and_end_sessions(session, user_id, new)
+
+
+def confirm_password(
+    session: Session,
+    user: User,
+    password: object,
+    *,
+    policy: throttle.ThrottlePolicy = throttle.DEFAULT_POLICY,
+    now: datetime | None = None,
+) -> bool:
+    """Whether ``password`` is the user's, for a signed-in person re-confirming it.
+
+    Guesses count like failed sign-ins of the account (the same secret), so a
+    stolen token cannot try passwords faster than a sign-in form: a locked
+    account raises :class:`ThrottledError` before any hash is checked; a
+    wrong password is counted in ``session`` (the caller commits it before
+    answering, as :func:`sign_in_recorded` does); a right one clears the count.
+    """
+    now = now or utcnow()
+    keys = throttle.keys_for(email_key(user.email), None)
+    throttle.check(session, keys, now)
+    if not password_matches(user, password):
+        throttle.record_failure(session, keys, now, policy)
+        return False
+    throttle.reset_account(session, keys)
+    return True
 
 
 def password_matches(user: User, password: object) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from database.domain import search_history, users
-from database.domain.accounts import Actor, password_matches
+from database.domain.accounts import DEFAULT_POLICY, Actor, ThrottlePolicy, confirm_password
 from database.domain.schemas import UserUpdate, validate
 from database.models import SearchHistory, User, UserPreferences
 from database.services.tenancy.guards import require_write_scope
@@ -41,6 +41,8 @@ def update_profile(
     actor: Actor,
     changes: Mapping[str, Any],
     current_password: str | None = None,
+    *,
+    policy: ThrottlePolicy = DEFAULT_POLICY,
 ) -> User:
     """Apply ``changes`` (fields of :data:`SELF_SET_FIELDS`) to the actor's own profile.
 
@@ -48,8 +50,11 @@ def update_profile(
     (:class:`ValidationError` on ``email``), and needs the account's
     ``current_password``: a stolen token alone cannot move the account (and
     its password resets) to another mailbox. A missing or wrong one is a
-    :class:`ValidationError` on ``current_password``; a field outside the
-    allowed ones is a :class:`ValidationError` naming it. Nothing changes on any.
+    :class:`ValidationError` on ``current_password``, a wrong one counted as a
+    failed sign-in of the account (see
+    :func:`~database.domain.accounts.confirm_password`; the caller commits
+    the count before it answers). A field outside the allowed ones is a
+    :class:`ValidationError` naming it. No field changes on any of them.
     """
     require_write_scope(actor)
     for name in changes:
@@ -59,14 +64,16 @@ def update_profile(
     # Checked as the update will check it first, so a malformed email is named as such.
     new_email = validate(UserUpdate, changes).email
     if new_email is not None and new_email != user.email:
-        _confirm_password(user, current_password)
+        _confirm_password(session, user, current_password, policy)
     return users.update(session, actor.user_id, changes)
 
 
-def _confirm_password(user: User, current_password: str | None) -> None:
+def _confirm_password(
+    session: Session, user: User, current_password: str | None, policy: ThrottlePolicy
+) -> None:
     if current_password is None:
         raise ValidationError(CURRENT_PASSWORD, "is required to change the email")
-    if not password_matches(user, current_password):
+    if not confirm_password(session, user, current_password, policy=policy):
         raise ValidationError(CURRENT_PASSWORD, "is not the account's password")
 
 
