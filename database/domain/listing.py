@@ -132,8 +132,11 @@ def count(
     """
     if not known_user:
         users.ensure_exists(session, user_id)
-    inner = _filtered(user_id, criteria).with_only_columns(JobApplication.id).subquery()
-    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    # The filters join nothing, so a plain count over them counts each application once.
+    counted = _filtered(user_id, criteria).with_only_columns(
+        func.count(), maintain_column_froms=True
+    )
+    return int(session.scalar(counted) or 0)
 
 
 def page(
