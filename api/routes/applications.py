@@ -17,6 +17,7 @@ from api.concurrency import IfMatch, tag
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
+from api.responses import json_answer
 from api.schemas_applications import (
     ApplicationChange,
     ApplicationNew,
@@ -49,12 +50,11 @@ def _found(value: _T | None) -> _T:
 def list_applications(
     actor: CurrentActor,
     session: Session,
-    response: Response,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
     status_filter: Annotated[list[str] | None, Query(alias="status")] = None,
     q: str = "",
-) -> list[ApplicationRead]:
+) -> Response:
     """The actor's own applications, newest first; how many match in ``X-Total-Count``.
 
     ``status`` (repeatable) keeps those of these statuses, ``q`` those whose
@@ -67,8 +67,8 @@ def list_applications(
         # The domain names its filter fields; the client knows the query's names.
         field = _QUERY_NAMES.get(exc.field, exc.field)
         raise ValidationError(field, exc.rule, exc.value) from exc
-    response.headers[TOTAL_HEADER] = str(total)
-    return [ApplicationRead.model_validate(application) for application in found]
+    listed = [ApplicationRead.model_validate(application) for application in found]
+    return json_answer(list[ApplicationRead], listed, headers={TOTAL_HEADER: str(total)})
 
 
 @router.post("/applications", response_model=ApplicationRead, status_code=status.HTTP_201_CREATED)
@@ -173,9 +173,10 @@ def read_history(
 
 
 @router.get("/statistics", response_model=Statistics)
-def read_statistics(actor: CurrentActor, session: Session, days: int = 30) -> Statistics:
+def read_statistics(actor: CurrentActor, session: Session, days: int = 30) -> Response:
     """The actor's own figures: all-time totals, and the last ``days`` days' activity."""
-    return Statistics.model_validate(tenancy.statistics(session, actor, days))
+    figures = Statistics.model_validate(tenancy.statistics(session, actor, days))
+    return json_answer(Statistics, figures)
 
 
 @router.get("/search/applications", response_model=list[SearchHit])
@@ -186,7 +187,7 @@ def search_applications(
     status_filter: Annotated[str | None, Query(alias="status")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> list[SearchHit]:
+) -> Response:
     """The actor's own applications matching the words of ``q``, best first."""
     hits = tenancy.search_applications(session, actor, q, status_filter, limit, offset)
-    return [SearchHit.model_validate(hit) for hit in hits]
+    return json_answer(list[SearchHit], [SearchHit.model_validate(hit) for hit in hits])
