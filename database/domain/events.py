@@ -254,7 +254,7 @@ def as_message(event: Event) -> dict[str, Any]:
 
 
 def _check_since(since: Any) -> int:
-    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since < 2**63:
         raise ValidationError("since", "must be an event id (a whole number, 0 or more)", since)
     return since
 

@@ -10,12 +10,16 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from database.domain import (
     bulk,
     events,
     search_history,
     support,
+    users,
 )
+from database.domain.schemas import require_id
 from database.io import csv_io
 from database.io.csv_io import ImportReport
 from database.models import (
@@ -139,6 +143,13 @@ class RecordCalls:
         Every change to their data (applications, notes, resumes, imports,
         memberships) wrote one, in the change's transaction. Passing the last
         id received as ``since`` misses none. A trusted local call: it checks
-        no actor (the API uses ``tenancy.events.events_since``).
+        no actor (the API uses ``tenancy.events.events_since``). An unknown
+        user is a :class:`ValidationError` on ``user_id``, as in the listings.
         """
-        return run(lambda s: events.read(s, since, limit, user_ids=[user_id]))
+        person = require_id(user_id, "user_id")
+
+        def read(session: Session) -> list[Event]:
+            users.ensure_exists(session, person)
+            return events.read(session, since, limit, user_ids=[person])
+
+        return run(read)
