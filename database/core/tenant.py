@@ -134,8 +134,11 @@ def owner_copy(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
         yield
         return
     owned = [name for name in tables if conn.scalar(_FORCED_AND_OWNED, {"table": name})]
+    if not owned:
+        yield
+        return
     conn.exec_driver_sql("SAVEPOINT auto_applyer_copy")
-    lifted = _lift_force(conn, owned) if owned else False
+    lifted = _lift_force(conn, owned)
     try:
         yield
         if lifted:
