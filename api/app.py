@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from api.openapi import declare_problem_responses
+from api.request_scope import RequestHolderMiddleware
 from api.routes import ROUTERS
 from database.bootstrap import init_database
 from database.core.session import cleanup_database
@@ -54,6 +55,7 @@ def create_app(
     app.state.mailer = mailer if mailer is not None else SmtpMailSender.from_environment()
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
+    app.add_middleware(RequestHolderMiddleware)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     declare_problem_responses(app)

@@ -47,6 +47,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         end_figures()
 
 
+#: Folders whose tests run for minutes: collected first, so that a worker starts
+#: them at once and the short tests fill the other worker meanwhile, instead of
+#: one of them starting last and running alone at the end.
+LONG_RUNNING = (
+    "tests/reliability/",
+    "tests/dashboard/test_browser",
+    "tests/dashboard/test_hosted_browser",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def long_first(item: pytest.Item) -> int:
+        return 0 if item.nodeid.startswith(LONG_RUNNING) else 1
+
+    items.sort(key=long_first)
+
+
 def pytest_report_header() -> str:
     return f"database engines: {', '.join(ENGINES)}"
 

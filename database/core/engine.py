@@ -22,6 +22,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -39,24 +40,39 @@ READ_ONLY = "auto_applyer_read_only"
 PING_AFTER_IDLE = 1.0
 
 
+#: Who borrows the shared in-memory connection, when not the current thread: a
+#: unit of work whose steps run on several threads (an API request, whose
+#: dependencies and route each take a threadpool thread, and a thread may serve
+#: another request in between) sets an object of its own here.
+CONNECTION_HOLDER: ContextVar[object | None] = ContextVar(
+    "auto_applyer_connection_holder", default=None
+)
+
+
+def _current_holder() -> object:
+    holder = CONNECTION_HOLDER.get()
+    return threading.get_ident() if holder is None else holder
+
+
 class SerializedStaticPool(StaticPool):
-    """One shared connection, lent to one thread at a time.
+    """One shared connection, lent to one holder at a time.
 
     An in-memory SQLite database lives inside a single connection, so every
-    session must share it; this pool makes other threads wait for it rather than
-    interleave their statements inside someone else's transaction.
+    session must share it; this pool makes other holders wait for it rather than
+    interleave their statements inside someone else's transaction. The holder
+    is the thread, or the unit of work set in :data:`CONNECTION_HOLDER`.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lent = threading.Condition()
-        self._holder: int | None = None
+        self._holder: object | None = None
         self._depth = 0
 
     def _do_get(self) -> ConnectionPoolEntry:
-        me = threading.get_ident()
+        me = _current_holder()
         with self._lent:
-            while self._holder not in (None, me):
+            while self._holder is not None and self._holder != me:
                 self._lent.wait()
             self._holder = me
             self._depth += 1

@@ -45,3 +45,16 @@ def big_backups(tmp_path_factory: pytest.TempPathFactory) -> BigBackups:
     folder = tmp_path_factory.mktemp("big")
     rows = int(os.environ.get("AUTO_APPLYER_RELIABILITY_ROWS", "100000"))
     return build_big_backups(folder, rows)
+
+
+@pytest.fixture(scope="session")
+def backup_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A backup of some 20,000 rows, the data of the kill-during-backup loop.
+
+    A backup of it takes long enough for kills at every moment of its writing,
+    and short enough for twenty of them; the restore loop is the one with the
+    large data.
+    """
+    folder = tmp_path_factory.mktemp("backup_source")
+    rows = int(os.environ.get("AUTO_APPLYER_RELIABILITY_BACKUP_ROWS", "20000"))
+    return build_big_backups(folder, rows).a

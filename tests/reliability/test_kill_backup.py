@@ -18,7 +18,6 @@ import pytest
 from database.core.config import DatabaseConfig
 from database.io.backup import BackupManager, verify_backup
 from database.io.backup.validation import validate_backup
-from tests.support.big_data import BigBackups
 from tests.support.processes import (
     DONE,
     READY,
@@ -65,7 +64,10 @@ def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path
             name = f"killed_{i}.json.gz" if i % 2 else f"killed_{i}.json"
             # Past the usual duration, so that some kills land after the rename.
             args = (config, folder, name)
-            phases[run_and_kill(backup_in_child, args, new_phase(), window * 1.3)] += 1
+            moment = run_and_kill(
+                backup_in_child, args, new_phase(), window * 1.5, stratum=(i, KILLS)
+            )
+            phases[moment] += 1
             wait_until_quiet(manager)
             path = folder / name
             if not path.exists():
@@ -88,11 +90,11 @@ def kill_backups(engine: str, config: DatabaseConfig, folder: Path, source: Path
 
 
 def test_kill_9_during_backup_leaves_no_file_or_a_complete_one(
-    request: pytest.FixtureRequest, tmp_path: Path, big_backups: BigBackups
+    request: pytest.FixtureRequest, tmp_path: Path, backup_source: Path
 ) -> None:
     configs = engine_configs(request, tmp_path)
     args = {
-        engine: (config, tmp_path / engine / "backups", big_backups.a)
+        engine: (config, tmp_path / engine / "backups", backup_source)
         for engine, config in configs.items()
     }
     for engine, figures in on_each_engine(kill_backups, args).items():

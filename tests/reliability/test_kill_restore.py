@@ -68,13 +68,14 @@ def kill_restores(
     outcomes: Counter[str] = Counter()
     phases: Counter[str] = Counter()
     try:
-        for _ in range(KILLS):
+        for i in range(KILLS):
             current = big.which(fingerprint(manager))
             assert current in files, "the database holds neither backup before the kill"
             target = "b" if current == "a" else "a"
             manager.engine.dispose()
             args = (config, folder, files[target])
-            phases[run_and_kill(restore_in_child, args, new_phase(), window)] += 1
+            moment = run_and_kill(restore_in_child, args, new_phase(), window, stratum=(i, KILLS))
+            phases[moment] += 1
             wait_until_quiet(manager)
             problems = integrity_problems(manager)
             assert problems == [], problems

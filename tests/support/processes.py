@@ -41,16 +41,30 @@ def new_phase() -> Synchronized[int]:
 
 
 def run_and_kill(
-    target: Callable[..., None], args: tuple[Any, ...], phase: Synchronized[int], window: float
+    target: Callable[..., None],
+    args: tuple[Any, ...],
+    phase: Synchronized[int],
+    window: float,
+    *,
+    stratum: tuple[int, int] | None = None,
 ) -> str:
     """Start ``target`` in a child, SIGKILL it at a random moment of ``window`` seconds
-    after it is ready, and return the phase it was in."""
+    after it is ready, and return the phase it was in.
+
+    With ``stratum=(i, n)`` the moment is drawn from the i-th of n equal slices
+    of the window: n kills then cover all of it evenly, where n draws from the
+    whole window may leave a part of it untried.
+    """
     child = FORK.Process(target=target, args=(*args, phase), daemon=True)
     child.start()
     deadline = time.monotonic() + 60
     while phase.value < READY and child.is_alive() and time.monotonic() < deadline:
         time.sleep(0.002)
-    time.sleep(random.uniform(0, window))
+    if stratum is None:
+        time.sleep(random.uniform(0, window))
+    else:
+        index, count = stratum
+        time.sleep(window * (index + random.random()) / count)
     reached = phase.value
     os.kill(child.pid or 0, signal.SIGKILL)
     child.join(30)
