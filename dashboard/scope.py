@@ -21,13 +21,14 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from dashboard import auth, mode, resume_files, state
-from database.domain import notes
+from database.domain import events, notes
 from database.domain.accounts import Actor
 from database.domain.listing import ApplicationFilter
 from database.io.csv_io import ImportReport
-from database.models import ApplicationNote, JobApplication, Resume, SearchHistory, User
+from database.models import ApplicationNote, Event, JobApplication, Resume, SearchHistory, User
 from database.services.tenancy import account, analytics, profile, records, resumes
 from database.services.tenancy import applications as tenancy
+from database.services.tenancy.events import events_since
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
 
@@ -313,3 +314,17 @@ def delete_user(user_id: int) -> None:
         return
     _as_actor(account.delete_account)
     auth.forget()
+
+
+def newest_event_id() -> int:
+    """The newest event id of the whole database: where a page starts watching for changes."""
+    with state.ensure_database().session_scope() as session:
+        return events.last_id(session)
+
+
+def events_after(user_id: int, since: int, limit: int = 100) -> list[Event]:
+    """The events after ``since`` this session may see: the profile's own (local mode),
+    or all the signed-in person may see (hosted: their organization's members' too)."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_events(user_id, since=since, limit=limit)
+    return _as_actor(lambda s, a: events_since(s, a, since, limit))

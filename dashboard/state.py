@@ -23,6 +23,8 @@ USER_KEY = "user_id"
 PAGE_KEY = "page"
 FLASH_KEY = "_flash"
 VERSION_KEY = "_data_version"
+#: The newest outbox event the page was drawn with (kept by :mod:`dashboard.live`).
+SEEN_EVENT_KEY = "_live_seen_event"
 DATA_DIR_VARIABLE = files.DATA_DIR_VARIABLE
 
 _write_counter = 0
@@ -64,12 +66,16 @@ def select_user(user_id: int | None) -> None:
     st.session_state[USER_KEY] = user_id
 
 
-def data_version() -> tuple[int, int]:
-    """A token that changes whenever this process writes or reopens the database.
+def data_version() -> tuple[int, int, int]:
+    """A token that changes whenever the data this session shows may have changed.
 
-    Cached reads take it as an argument, so a write is never followed by a stale read.
+    When this process writes or reopens the database, and when the page saw a
+    change made elsewhere (the newest event seen, see :mod:`dashboard.live`).
+    Cached reads take it as an argument, so a write is never followed by a
+    stale read.
     """
-    return (id(ensure_database()), _write_counter)
+    seen = st.session_state.get(SEEN_EVENT_KEY)
+    return (id(ensure_database()), _write_counter, seen if isinstance(seen, int) else 0)
 
 
 def data_changed() -> None:

@@ -20,7 +20,7 @@ CACHE_SECONDS = 60
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _figures(name: str, user_id: int, version: tuple[int, int], **options: Any) -> Any:
+def _figures(name: str, user_id: int, version: tuple[int, ...], **options: Any) -> Any:
     """``DatabaseUtils.<name>(user_id, **options)``, cached until the data changes."""
     del version  # part of the cache key only
     return scope.figures(name, user_id, **options)
