@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from api.mounting import mount
 from api.openapi import declare_problem_responses
 from api.request_scope import RequestHolderMiddleware
 from api.routes import ROUTERS
@@ -57,7 +58,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     app.add_middleware(RequestHolderMiddleware)
     for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        mount(app, router, API_PREFIX)
     declare_problem_responses(app)
     return app
 
