@@ -39,6 +39,7 @@ bench: setup
 	$(PY) -m benchmarks.backup
 	$(PY) -m benchmarks.dashboard_pages
 	$(PY) -m benchmarks.api
+	$(PY) -m benchmarks.realtime
 
 pg-start:
 	scripts/pg-test-server.sh start

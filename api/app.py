@@ -11,8 +11,10 @@ from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from api.mounting import mount
 from api.openapi import declare_problem_responses
+from api.realtime import Hub, RealtimeSettings, running
 from api.request_scope import RequestHolderMiddleware
 from api.routes import ROUTERS
+from api.scheduler import scheduled
 from database.bootstrap import init_database
 from database.core.session import cleanup_database
 from database.domain.accounts import DEFAULT_POLICY, MailSender, SmtpMailSender, ThrottlePolicy
@@ -21,10 +23,11 @@ API_PREFIX = "/api/v1"
 
 
 @asynccontextmanager
-async def _connected(_: FastAPI) -> AsyncIterator[None]:
+async def _connected(app: FastAPI) -> AsyncIterator[None]:
     init_database()
     try:
-        yield
+        async with running(app), scheduled(app):
+            yield
     finally:
         cleanup_database()
 
@@ -44,7 +47,7 @@ def create_app(
     default an :class:`SmtpMailSender` configured by the environment.
     """
     app = FastAPI(
-        lifespan=_connected if connect else None,
+        lifespan=_connected if connect else running,
         title="Auto Applyer",
         version="1",
         summary="Track job applications: accounts, profiles and applications over REST.",
@@ -54,6 +57,7 @@ def create_app(
     )
     app.state.throttle_policy = throttle_policy
     app.state.mailer = mailer if mailer is not None else SmtpMailSender.from_environment()
+    app.state.realtime = Hub(RealtimeSettings.from_environment())
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     app.add_middleware(RequestHolderMiddleware)

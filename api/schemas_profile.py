@@ -44,6 +44,7 @@ class PreferencesChange(WriteModel):
     salary_currency: str | None = None
     remote_work_preference: bool | None = None
     email_notifications: bool | None = None
+    follow_up_days: int | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, to be written."""
@@ -62,6 +63,7 @@ class _Preferences(BaseModel):
     salary_currency: str | None = None
     remote_work_preference: bool = False
     email_notifications: bool = True
+    follow_up_days: int = 14
 
 
 class PreferencesReplace(_Preferences, WriteModel):

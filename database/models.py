@@ -162,7 +162,10 @@ class UserPreferences(TimestampMixin, Base):
     """What a user is looking for; one row per user."""
 
     __tablename__ = "user_preferences"
-    __table_args__ = (*_salary_checks(),)
+    __table_args__ = (
+        *_salary_checks(),
+        CheckConstraint("follow_up_days BETWEEN 1 AND 365", name="follow_up_days_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -177,6 +180,8 @@ class UserPreferences(TimestampMixin, Base):
         Boolean, default=False, server_default=false()
     )
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Days an application may wait in applied or screening before a follow-up reminder.
+    follow_up_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
 
     user: Mapped[User] = relationship(back_populates="preferences")
 
@@ -684,6 +689,149 @@ class Event(Base):
     repr_fields = ("id", "user_id", "kind", "entity", "entity_id")
 
 
+class NotificationKind(enum.StrEnum):
+    """What a reminder is about."""
+
+    INTERVIEW = "interview"
+    FOLLOW_UP = "follow_up"
+    STALE_OFFER = "stale_offer"
+
+
+class EmailState(enum.StrEnum):
+    """Where the e-mail of a notification stands."""
+
+    SKIPPED = "skipped"
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(Base):
+    """A reminder for one person, created once per ``reminder_key`` and e-mailed at most once.
+
+    ``read_at`` is ``None`` while unread. The e-mail columns belong to the
+    delivery step (see :mod:`database.domain.notifications.delivery`).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint("email_attempts >= 0", name="email_attempts_non_negative"),
+        Index("uq_notifications_user_reminder", "user_id", "reminder_key", unique=True),
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        Index("ix_notifications_delivery", "email_state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE")
+    )
+    kind: Mapped[NotificationKind] = mapped_column(
+        enum_column(NotificationKind, "notification_kind")
+    )
+    reminder_key: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = timestamp_column()
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_state: Mapped[EmailState] = mapped_column(enum_column(EmailState, "email_state"))
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    repr_fields = ("id", "user_id", "kind", "application_id")
+
+
+class CalendarFeed(TimestampMixin, Base):
+    """A person's calendar feed secret, stored only as its SHA-256."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (Index("uq_calendar_feeds_token_hash", "token_hash", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+
+    hidden_fields = frozenset({"token_hash"})
+    repr_fields = ("id", "user_id")
+
+
+class DeliveryState(enum.StrEnum):
+    """Where the delivery of one event to one webhook endpoint stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class WebhookEndpoint(Base):
+    """A URL that receives the events its owner may see, signed with its own secret.
+
+    With ``organization_id``, an owner or admin of that organization registered
+    it for the organization's events. ``event_kinds`` lists the
+    :class:`EventKind` values it wants; ``last_event_id`` is the newest outbox
+    event already considered for it. The secret is stored as it is (it must be
+    at hand to sign) and never shown after creation: see
+    :mod:`database.domain.webhooks.endpoints`.
+    """
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (
+        CheckConstraint("length(url) > 0", name="url_not_empty"),
+        Index("ix_webhook_endpoints_user", "user_id"),
+        Index("ix_webhook_endpoints_organization", "organization_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    event_kinds: Mapped[list[str]] = mapped_column(JSONValue, default=list)
+    secret: Mapped[str] = mapped_column(String(128))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), default=0, server_default="0"
+    )
+    created_at: Mapped[datetime] = timestamp_column()
+
+    hidden_fields = frozenset({"secret"})
+    repr_fields = ("id", "user_id", "organization_id")
+
+
+class WebhookDelivery(Base):
+    """One event sent (or to be sent) to one endpoint: its state, attempts and last answer."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_event"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_webhook_deliveries_event", "event_id"),
+        Index("ix_webhook_deliveries_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("events.id", ondelete="CASCADE")
+    )
+    # The endpoint's owner: every person-owned row carries its owner's user_id.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[DeliveryState] = mapped_column(
+        enum_column(DeliveryState, "webhook_delivery_state")
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = timestamp_column()
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    repr_fields = ("id", "endpoint_id", "event_id", "state")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 
@@ -698,12 +846,17 @@ __all__ = [
     "ApplicationStatusHistory",
     "AuthToken",
     "Base",
+    "CalendarFeed",
+    "DeliveryState",
+    "EmailState",
     "Event",
     "EventKind",
     "IdempotencyKey",
     "Invitation",
     "JobApplication",
     "Membership",
+    "Notification",
+    "NotificationKind",
     "Organization",
     "OrganizationRole",
     "Resume",
@@ -718,4 +871,6 @@ __all__ = [
     "TokenScope",
     "User",
     "UserPreferences",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

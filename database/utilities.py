@@ -13,11 +13,12 @@ from database.io.backup import BackupManager
 from database.models import ApplicationStatus
 from database.services.application_calls import ApplicationCalls
 from database.services.insight_calls import InsightCalls
+from database.services.notification_calls import NotificationCalls
 from database.services.profile_calls import ProfileCalls
 from database.services.record_calls import RecordCalls
 
 
-class DatabaseUtils(ProfileCalls, ApplicationCalls, InsightCalls, RecordCalls):
+class DatabaseUtils(ProfileCalls, ApplicationCalls, InsightCalls, RecordCalls, NotificationCalls):
     """High-level operations on users, resumes, applications, searches and settings.
 
     Every method is a static method: ``DatabaseUtils.create_user(...)``. The

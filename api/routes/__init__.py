@@ -15,11 +15,14 @@ from api.routes import (
     health,
     imports,
     me,
+    notifications,
     organizations,
     personal_backup,
     preferences,
     resumes,
     search_history,
+    webhooks,
+    ws,
 )
 
 #: Every router of the API, in the order of the OpenAPI document.
@@ -32,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     preferences.router,
     resumes.router,
     search_history.router,
+    notifications.router,
     # Before applications.router: its /applications/{application_id} would take "bulk".
     application_details.router,
     applications.router,
@@ -40,4 +44,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     organizations.router,
     analytics.router,
     admin.router,
+    webhooks.router,
+    ws.router,
 )

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr
 from pydantic import ValidationError as PydanticValidationError
@@ -20,6 +20,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from utils.errors import ConfigurationError
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "auto_applyer.db"
@@ -120,12 +122,20 @@ class DatabaseConfig:
 
 
 def _load_settings() -> DatabaseSettings:
+    return load_settings(DatabaseSettings, "DATABASE_")
+
+
+def load_settings(settings_class: type[SettingsT], prefix: str) -> SettingsT:
+    """``settings_class`` read from the ``prefix*`` environment variables.
+
+    :class:`ConfigurationError` when one is invalid: the message names the
+    variable and the rule, never the value (it may be a secret).
+    """
     try:
-        return DatabaseSettings()
+        return settings_class()
     except PydanticValidationError as exc:
         first = exc.errors()[0]
-        name = "DATABASE_" + str(first["loc"][0]).upper() if first["loc"] else "DATABASE_*"
-        # The message names the variable and the rule, never the value (it may be a secret).
+        name = prefix + str(first["loc"][0]).upper() if first["loc"] else f"{prefix}*"
         raise ConfigurationError(f"{name} is invalid: {first['msg']}") from None
 
 

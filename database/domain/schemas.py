@@ -145,6 +145,8 @@ class PreferencesUpdate(InputModel):
     salary_currency: Currency | None = None
     remote_work_preference: StrictBool | None = None
     email_notifications: StrictBool | None = None
+    # Days in applied or screening before a follow-up reminder (the table's CHECK: 1 to 365).
+    follow_up_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
 class ResumeCreate(InputModel):

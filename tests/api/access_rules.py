@@ -209,6 +209,7 @@ STORED_RESUME = {"resume_id": "stored_resume"}
 #: admin who read a member's applications get a 404 for these, like a stranger.
 OWNER_ONLY = {"coach": 404, "admin": 404}
 ORG = {"organization_id": "organization"}
+WEBHOOK = {"webhook_id": "webhook"}
 ORG_MEMBER = {**ORG, "user_id": "org_member"}
 #: Organization analytics are for its coaches, admins and owners: the plain members
 #: (``owner``, ``member`` and the owner's read-only key) see org A but get a 403.
@@ -293,6 +294,17 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
         success=204,
         params={"search_id": "search_entry"},
         overrides=OWNER_ONLY,
+    ),
+    # notifications: owner-only, like the profile; the calendar feed's secret is its credential
+    ("GET", f"{API}/notifications"): Access(Rule.SELF_READ, query={"unread": "true"}),
+    ("GET", f"{API}/notifications/unread-count"): Access(Rule.SELF_READ),
+    ("POST", f"{API}/notifications/read-all"): Access(Rule.SELF_WRITE),
+    ("POST", f"{API}/notifications/{{notification_id}}/read"): Access(
+        Rule.OWNER_WRITE, params={"notification_id": "notification"}, overrides=OWNER_ONLY
+    ),
+    ("POST", f"{API}/calendar/feed"): Access(Rule.SELF_WRITE, success=201),
+    ("GET", f"{API}/calendar/{{secret}}.ics"): Access(
+        Rule.PUBLIC, params={"secret": "calendar_secret"}
     ),
     # applications
     ("GET", f"{API}/applications"): Access(Rule.SELF_READ, query={"limit": 10}),
@@ -399,6 +411,24 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/me/backup"): Access(
         Rule.SELF_WRITE,
         files={"file": ("backup.json", PERSONAL_BACKUP, "application/json")},
+    ),
+    # webhooks: an endpoint is its registrant's alone, so a coach or admin gets a 404 too
+    ("GET", f"{API}/webhooks"): Access(Rule.SELF_READ),
+    ("POST", f"{API}/webhooks"): Access(
+        Rule.SELF_WRITE,
+        success=201,
+        json={"url": "https://example.com/{unique}", "events": ["application.created"]},
+    ),
+    ("DELETE", f"{API}/webhooks/{{webhook_id}}"): Access(
+        Rule.OWNER_WRITE, success=204, params=WEBHOOK, overrides=OWNER_ONLY
+    ),
+    ("GET", f"{API}/webhooks/{{webhook_id}}/deliveries"): Access(
+        Rule.MEMBER_DATA_READ, params=WEBHOOK, overrides=OWNER_ONLY
+    ),
+    ("POST", f"{API}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/resend"): Access(
+        Rule.OWNER_WRITE,
+        params={**WEBHOOK, "delivery_id": "webhook_delivery"},
+        overrides=OWNER_ONLY,
     ),
     # server administration. Creating, downloading or restoring a real backup would
     # write outside the test's folders or replace the world, so the administrator's

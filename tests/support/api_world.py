@@ -33,8 +33,10 @@ from database.domain.organizations.directory import create_organization
 from database.models import ApplicationNote, Membership, OrganizationRole, TokenKind, User
 from tests.api.access_rules import Access
 from tests.support.api import PASSWORD, bearer
+from tests.support.notification_objects import NOTIFICATION_MAKERS
 from tests.support.organization_objects import ORGANIZATION_MAKERS
 from tests.support.resume_objects import RESUME_MAKERS
+from tests.support.webhook_objects import WEBHOOK_MAKERS
 
 #: The people of the world, by the name the access rules give them.
 PEOPLE = ("founder", "owner", "member", "coach", "admin", "other", "server_admin")
@@ -226,6 +228,8 @@ OBJECT_MAKERS: dict[str, Callable[[Session, int], Any]] = {
     "search_entry": _search_entry,
     **ORGANIZATION_MAKERS,
     **RESUME_MAKERS,
+    **WEBHOOK_MAKERS,
+    **NOTIFICATION_MAKERS,
 }
 
 

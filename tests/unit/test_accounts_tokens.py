@@ -38,9 +38,9 @@ def test_account_errors_are_not_outages() -> None:
 
 def test_smtp_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert SmtpMailSender.from_environment() == SmtpMailSender()
-    monkeypatch.setenv("AUTO_APPLYER_SMTP_HOST", "mail.internal")
-    monkeypatch.setenv("AUTO_APPLYER_SMTP_PORT", "2525")
-    monkeypatch.setenv("AUTO_APPLYER_SMTP_FROM", "bot@example.com")
+    monkeypatch.setenv("SMTP_HOST", "mail.internal")
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    monkeypatch.setenv("SMTP_FROM", "bot@example.com")
     assert SmtpMailSender.from_environment() == SmtpMailSender(
         "mail.internal", 2525, "bot@example.com"
     )

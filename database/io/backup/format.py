@@ -61,9 +61,14 @@ SUPPORTED_VERSIONS = frozenset({"1.0", FORMAT_VERSION})
 SECTIONS = ("metadata", "data", "files")
 GZIP_MAGIC = b"\x1f\x8b"
 
-#: Tables a backup leaves out: the migrations' own log, and the outbox of events (a
-#: notification of a change, not data; a restore must not bring back old event ids).
-NOT_BACKED_UP = frozenset({"schema_migrations", "events"})
+#: Tables a backup leaves out: the migrations' own log, the outbox of events (a
+#: notification of a change, not data; a restore must not bring back old event ids), and
+#: the calendar feed secrets (a restore must not bring back a secret that was rotated away),
+#: and the webhooks (configuration holding signing secrets in clear, which a backup file
+#: must not spread; a restore removes those of the people it replaces, with them).
+NOT_BACKED_UP = frozenset(
+    {"schema_migrations", "events", "calendar_feeds", "webhook_endpoints", "webhook_deliveries"}
+)
 #: The tables a backup holds, each after the tables it references.
 BACKUP_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.name not in NOT_BACKED_UP)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in BACKUP_TABLES}

@@ -22,6 +22,7 @@ from database.core.tenant import bind_actor
 from database.domain.organizations import accept_invitation, create_organization, invite
 from database.models import IdempotencyKey
 from database.utilities import DatabaseUtils
+from tests.support.notification_objects import reminder_of
 
 pytestmark = pytest.mark.parametrize("engine_name", ["postgresql"])
 
@@ -53,7 +54,9 @@ def give_a_row_of_everything(db: DatabaseManager, user_id: int) -> None:
     DatabaseUtils.update_user_preferences(user_id, preferred_locations=["Berlin"])
     DatabaseUtils.add_resume(user_id, "cv.pdf", "/tmp/cv.pdf")
     DatabaseUtils.add_search_history(user_id, job_title="Engineer")
+    DatabaseUtils.rotate_calendar_feed(user_id)
     with db.session_scope() as session:
+        reminder_of(session, user_id, application.id)
         session.add(
             IdempotencyKey(
                 user_id=user_id, key=f"key-{user_id}", method="POST", path="/x",
