@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import auth, live, queries, state
+from dashboard.components.notifications import bell
 from dashboard.components.text import md
 from dashboard.views import (
     analytics,
@@ -79,6 +80,7 @@ def sidebar() -> int | None:
         user_id = _profile_selector()
         if user_id is not None:
             st.radio("Page", list(PAGES), key=state.PAGE_KEY)
+            bell(user_id)
             live.watch(user_id)
     return user_id
 
@@ -110,6 +112,7 @@ def hosted_sidebar(actor: Actor) -> None:
         if user is not None:
             st.caption(f"Signed in as {md(user.full_name)} ({md(user.email)})")
         st.radio("Page", list(pages), key=state.PAGE_KEY)
+        bell(actor.user_id)
         st.button("Sign out", key="auth.sign_out", on_click=_sign_out)
         live.watch(actor.user_id)
 

@@ -25,9 +25,18 @@ from database.domain import events, notes
 from database.domain.accounts import Actor
 from database.domain.listing import ApplicationFilter
 from database.io.csv_io import ImportReport
-from database.models import ApplicationNote, Event, JobApplication, Resume, SearchHistory, User
+from database.models import (
+    ApplicationNote,
+    Event,
+    JobApplication,
+    Notification,
+    Resume,
+    SearchHistory,
+    User,
+)
 from database.services.tenancy import account, analytics, profile, records, resumes
 from database.services.tenancy import applications as tenancy
+from database.services.tenancy import notifications as inbox
 from database.services.tenancy.events import events_since
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
@@ -328,3 +337,33 @@ def events_after(user_id: int, since: int, limit: int = 100) -> list[Event]:
     if not mode.is_hosted():
         return DatabaseUtils.get_events(user_id, since=since, limit=limit)
     return _as_actor(lambda s, a: events_since(s, a, since, limit))
+
+
+def notifications(user_id: int, limit: int) -> list[Notification]:
+    """The person's newest notifications, unread first."""
+    if not mode.is_hosted():
+        return DatabaseUtils.get_notifications(user_id, limit=limit)
+    return _as_actor(lambda s, a: inbox.list_notifications(s, a, limit=limit)[0])
+
+
+def unread_notifications(user_id: int) -> int:
+    """How many of the person's notifications are unread."""
+    if not mode.is_hosted():
+        return DatabaseUtils.count_unread_notifications(user_id)
+    return _as_actor(inbox.unread_count)
+
+
+def mark_notification_read(user_id: int, notification_id: int) -> None:
+    """Mark one of the person's notifications read (nothing when it is not theirs)."""
+    if not mode.is_hosted():
+        DatabaseUtils.mark_notification_read(user_id, notification_id)
+        return
+    _as_actor(lambda s, a: inbox.mark_read(s, a, notification_id))
+
+
+def mark_all_notifications_read(user_id: int) -> None:
+    """Mark every unread notification of the person read."""
+    if not mode.is_hosted():
+        DatabaseUtils.mark_all_notifications_read(user_id)
+        return
+    _as_actor(inbox.mark_all_read)
