@@ -15,8 +15,20 @@ from api.app import create_app
 from database.connection import DatabaseManager
 from tests.support.api import STRICT_POLICY
 from tests.support.app_role import app_database, app_role
+from tests.support.engines import ENGINES
 
 __all__ = ["app_role"]
+
+#: The API is the hosted service: it is tested on PostgreSQL (as the application role,
+#: under row-level security) and on in-memory SQLite (the SQLite dialect). A SQLite
+#: file adds its locking and persistence, which tests/integration prove for every call,
+#: and the API modules that depend on them (concurrent requests) name it themselves.
+API_ENGINES = [e for e in ENGINES if e != "sqlite_file"]
+
+
+@pytest.fixture(params=API_ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture

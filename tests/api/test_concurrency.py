@@ -16,10 +16,14 @@ from fastapi.testclient import TestClient
 from api.concurrency import accepted_versions
 from database.connection import DatabaseManager
 from tests.support.api import bearer, register, sign_in
+from tests.support.engines import on_every_engine
 from tests.support.snapshot import snapshot as every_row
 
 BASE = "/api/v1/applications"
 JOB = {"job_title": "Data Engineer", "company": "Acme"}
+
+# Concurrent requests meet the SQLite file's locking: this module runs on every engine.
+__all__ = ["on_every_engine"]
 
 
 def data() -> dict[str, Any]:

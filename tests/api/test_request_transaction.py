@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session as OrmSession
 
 from database.core.session import get_database_manager
 from tests.support.api import bearer, register, sign_in
+from tests.support.engines import on_every_engine
 
 NEW = {"job_title": "Engineer", "company": "Acme"}
+
+# Concurrent requests meet the SQLite file's locking: this module runs on every engine.
+__all__ = ["on_every_engine"]
 
 
 @contextmanager

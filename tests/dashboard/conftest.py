@@ -15,8 +15,17 @@ from streamlit.testing.v1 import AppTest
 
 from database.connection import DatabaseManager
 from database.utilities import DatabaseUtils
+from tests.support.engines import ENGINES
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+#: The dashboard runs on the SQLite file (``make run``, a laptop) and on PostgreSQL (hosted);
+#: in-memory SQLite adds nothing a page could tell apart from the file.
+DASHBOARD_ENGINES = [e for e in ENGINES if e != "sqlite_memory"]
+
+
+@pytest.fixture(params=DASHBOARD_ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(autouse=True)

@@ -53,3 +53,9 @@ def truncate_all(manager: DatabaseManager) -> None:
     names = [t.name for t in TABLES if t.name != "schema_migrations"]
     with manager.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(name="engine_name", params=ENGINES)
+def on_every_engine(request: pytest.FixtureRequest) -> str:
+    """Every engine, the SQLite file included: for a module of a folder that narrows them."""
+    return str(request.param)

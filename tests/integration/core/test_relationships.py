@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import DetachedInstanceError
 
 from database.connection import DatabaseManager, db_session_scope, get_database_manager
 from database.domain import accounts, idempotency, organizations
+from database.domain.notifications import calendar
 from database.models import (
     ApplicationNote,
     ApplicationStatusHistory,
@@ -29,6 +30,8 @@ from database.models import (
 )
 from database.utilities import DatabaseUtils
 from tests.support.checks import existing
+from tests.support.notification_objects import reminder_of
+from tests.support.webhook_objects import WEBHOOK_MAKERS
 from utils.errors import AuthenticationError, ValidationError
 
 
@@ -69,6 +72,10 @@ def data(db: DatabaseManager) -> dict[str, Any]:
         request = idempotency.IdempotentRequest("retry-1", "POST", "/x", "0" * 64)
         assert idempotency.claim(session, user.id, request) is None
         idempotency.record(session, user.id, request, idempotency.StoredResponse(201, "{}", "a/b"))
+        reminder_of(session, user.id, application.id)
+        calendar.rotate_secret(session, user.id)
+        for make in WEBHOOK_MAKERS.values():
+            make(session, user.id)
     with pytest.raises(AuthenticationError):
         accounts.sign_in_recorded(db.session_scope, "ann@example.com", "wrong", "192.0.2.1")
     return {"user": user, "resumes": [resume, old], "application": application, "note": note}
@@ -189,7 +196,8 @@ def test_to_dict_of_every_model_is_json_ready_and_keeps_secrets(data: dict[str, 
         decoded = json.loads(json.dumps(as_dict))
         assert decoded == as_dict, model
         internal = {
-            "password_hash", "email_key", "url_key", "posting_key", "search_vector", "token_hash"
+            "password_hash", "email_key", "url_key", "posting_key", "search_vector", "token_hash",
+            "secret",
         }  # fmt: skip
         assert not internal & set(as_dict), model
         assert "id" in as_dict and not set(as_dict) & set(model.__mapper__.relationships.keys())

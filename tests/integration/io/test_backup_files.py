@@ -144,6 +144,9 @@ def awkward_rows(table: Table) -> list[dict[str, Any]]:
             values.update(
                 key=values["key"] or "\u00a0último", status_code=[100, 599, 201, None][row]
             )
+        if table.name == "user_preferences":
+            # A CHECK keeps the follow-up wait within 1..365 days.
+            values["follow_up_days"] = [1, 365, 14, 7][row]
         # Derived columns hold what their sources give, as the application writes them.
         for (name, column), (sources, derive) in DERIVED.items():
             if name == table.name:

@@ -23,6 +23,7 @@ from database.domain.organizations import accept_invitation, create_organization
 from database.models import IdempotencyKey
 from database.utilities import DatabaseUtils
 from tests.support.notification_objects import reminder_of
+from tests.support.webhook_objects import WEBHOOK_MAKERS
 
 pytestmark = pytest.mark.parametrize("engine_name", ["postgresql"])
 
@@ -57,6 +58,8 @@ def give_a_row_of_everything(db: DatabaseManager, user_id: int) -> None:
     DatabaseUtils.rotate_calendar_feed(user_id)
     with db.session_scope() as session:
         reminder_of(session, user_id, application.id)
+        for make in WEBHOOK_MAKERS.values():
+            make(session, user_id)
         session.add(
             IdempotencyKey(
                 user_id=user_id, key=f"key-{user_id}", method="POST", path="/x",
