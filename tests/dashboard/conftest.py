@@ -6,6 +6,7 @@ the ``db`` fixture opened, on each engine in turn (PostgreSQL included).
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from database.connection import DatabaseManager
 from database.utilities import DatabaseUtils
-from tests.support.engines import ENGINES
+from tests.support.browser import CHROMIUM
+from tests.support.engines import ENGINES, ROOT
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 #: The dashboard runs on the SQLite file (``make run``, a laptop) and on PostgreSQL (hosted);
@@ -56,3 +58,11 @@ def app(db: DatabaseManager) -> Callable[..., AppTest]:
 def user_id(db: DatabaseManager) -> int:
     """A profile with no applications yet."""
     return DatabaseUtils.create_user("ann@example.com", first_name="Ann", last_name="Lee").id
+
+
+@pytest.fixture
+def browser_path() -> Path:
+    """Debian's Chromium for the end-to-end tests, installed when missing."""
+    if not CHROMIUM.exists():
+        subprocess.run([str(ROOT / "scripts" / "install-browser.sh")], check=True)
+    return CHROMIUM

@@ -11,22 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import CHROMIUM, Shots, browser_page, served_dashboard, settled
-from tests.support.engines import ROOT
-
-
-@pytest.fixture
-def browser_path() -> Path:
-    if not CHROMIUM.exists():
-        subprocess.run([str(ROOT / "scripts" / "install-browser.sh")], check=True)
-    return CHROMIUM
+from tests.support.browser import Shots, browser_page, served_dashboard, settled
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from database.connection import DatabaseManager
 from database.domain.accounts import sign_up
 from database.models import AuthToken, TokenKind
 from database.utilities import DatabaseUtils
-from tests.dashboard.test_browser_e2e import browser_path as _browser_path
 from tests.support.api import PASSWORD
 from tests.support.browser import TIMEOUT_MS, Shots, browser_page, served_dashboard, settled
 from tests.support.engines import ENGINES
@@ -32,8 +31,6 @@ from tests.support.engines import ENGINES
 BROWSER_ENGINES = [e for e in ENGINES if e != "sqlite_memory"]
 #: The first run imports the whole app and opens the database: slow on a busy 2-core machine.
 FIRST_RUN_MS = 120_000
-#: The local-mode browser test's fixture (Debian's Chromium, installed when missing).
-browser_path = _browser_path
 
 
 @contextmanager

@@ -8,7 +8,6 @@ and the page, never reloaded, shows the change within seconds.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,18 +17,10 @@ from playwright.sync_api import expect
 
 from database.connection import DatabaseManager, init_database
 from database.utilities import DatabaseUtils
-from tests.support.browser import CHROMIUM, browser_page, served_dashboard, settled
-from tests.support.engines import ROOT
+from tests.support.browser import browser_page, served_dashboard, settled
 
 #: The page looks for changes this often in the test (the default is 3 s).
 LIVE_SECONDS = 1
-
-
-@pytest.fixture
-def browser_path() -> Path:
-    if not CHROMIUM.exists():
-        subprocess.run([str(ROOT / "scripts" / "install-browser.sh")], check=True)
-    return CHROMIUM
 
 
 @pytest.fixture
