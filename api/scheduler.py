@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from database.core.tenant import trusted_manager
-from database.services.reminders import run_periodically
+from database.services.reminders import run_scheduler_once
 from database.services.webhook_delivery import deliver_webhooks_once
 from utils.errors import ConfigurationError
 
@@ -58,27 +58,24 @@ def scheduler_interval(
 async def scheduled(app: FastAPI) -> AsyncIterator[None]:
     """Run the background threads while the block runs (those whose interval is not 0)."""
     stop = threading.Event()
-    workers = []
-    interval = scheduler_interval()
-    if interval:
-        workers.append(
-            threading.Thread(
-                target=run_periodically,
-                args=(trusted_manager, app.state.mailer, interval, stop),
-                name="reminder-scheduler",
-                daemon=True,
-            )
+    mailer = app.state.mailer
+    passes: dict[str, tuple[float, Callable[[], object]]] = {
+        "reminder-scheduler": (
+            scheduler_interval(),
+            lambda: run_scheduler_once(trusted_manager(), mailer),
+        ),
+        "webhook-delivery": (
+            scheduler_interval(None, WEBHOOK_INTERVAL_VARIABLE, DEFAULT_WEBHOOK_INTERVAL),
+            lambda: deliver_webhooks_once(trusted_manager()),
+        ),
+    }
+    workers = [
+        threading.Thread(
+            target=_periodically, args=(name, work, interval, stop), name=name, daemon=True
         )
-    webhooks = scheduler_interval(None, WEBHOOK_INTERVAL_VARIABLE, DEFAULT_WEBHOOK_INTERVAL)
-    if webhooks:
-        workers.append(
-            threading.Thread(
-                target=_deliver_webhooks_periodically,
-                args=(webhooks, stop),
-                name="webhook-delivery",
-                daemon=True,
-            )
-        )
+        for name, (interval, work) in passes.items()
+        if interval
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -89,10 +86,19 @@ async def scheduled(app: FastAPI) -> AsyncIterator[None]:
             worker.join(STOP_TIMEOUT)
 
 
-def _deliver_webhooks_periodically(interval: float, stop: threading.Event) -> None:
+def _periodically(
+    name: str, work: Callable[[], object], interval: float, stop: threading.Event
+) -> None:
+    """Run ``work`` every ``interval`` seconds until ``stop`` is set (a thread's body).
+
+    The owner's manager is looked up for each pass (the database may be
+    replaced meanwhile). A failed pass is logged and the next one runs as
+    planned: a database, mail server or receiver that is down for a while only
+    delays the work.
+    """
     while not stop.is_set():
         try:
-            deliver_webhooks_once(trusted_manager())
+            work()
         except Exception:  # the loop outlives any one failure; the next pass retries
-            log.exception("A webhook delivery pass failed; the next one runs in %s s", interval)
+            log.exception("A %s pass failed; the next one runs in %s s", name, interval)
         stop.wait(interval)

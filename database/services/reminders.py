@@ -12,8 +12,6 @@ ever waits for the mail server.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -102,23 +100,3 @@ def run_scheduler_once(
     if report.created or report.delivery.sent or report.delivery.retried:
         log.info("Scheduler: %s reminders created, e-mails: %s", report.created, report.delivery)
     return report
-
-
-def run_periodically(
-    manager: Callable[[], DatabaseManager],
-    sender: MailSender,
-    interval: float,
-    stop: threading.Event,
-) -> None:
-    """Run a scheduler pass every ``interval`` seconds until ``stop`` is set (a thread's body).
-
-    ``manager`` is called for each pass (the database may be replaced
-    meanwhile). A failed pass is logged and the next one runs as planned: a
-    database or mail server that is down for a while only delays reminders.
-    """
-    while not stop.is_set():
-        try:
-            run_scheduler_once(manager(), sender)
-        except Exception:  # the loop outlives any one failure; the next pass retries
-            log.exception("A reminder scheduler pass failed; the next one runs in %s s", interval)
-        stop.wait(interval)
