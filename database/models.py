@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -38,6 +39,9 @@ from database.core.base import (
 )
 from database.core.column_types import JSONValue, UTCDateTime
 from database.core.keys import email_key
+
+#: The condition of an active (not archived) application, shared by its partial indexes.
+ACTIVE = "archived_at IS NULL"
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -165,6 +169,10 @@ class UserPreferences(TimestampMixin, Base):
     __table_args__ = (
         *_salary_checks(),
         CheckConstraint("follow_up_days BETWEEN 1 AND 365", name="follow_up_days_range"),
+        CheckConstraint(
+            "archive_after_days IS NULL OR archive_after_days BETWEEN 1 AND 3650",
+            name="archive_after_days_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,6 +190,8 @@ class UserPreferences(TimestampMixin, Base):
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Days an application may wait in applied or screening before a follow-up reminder.
     follow_up_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    # Days after its last move that a closed application is archived; None turns it off.
+    archive_after_days: Mapped[int | None] = mapped_column(Integer, default=90, server_default="90")
 
     user: Mapped[User] = relationship(back_populates="preferences")
 
@@ -253,6 +263,24 @@ class JobApplication(TimestampMixin, Base):
             "resume_id",
             "status_changed_at",
         ),
+        # Migration 003.9: the hot per-person queries read the active rows only.
+        Index(
+            "ix_job_applications_active_user_date",
+            "user_id",
+            "application_date",
+            "id",
+            sqlite_where=text(ACTIVE),
+            postgresql_where=text(ACTIVE),
+        ),
+        Index(
+            "ix_job_applications_active_user_status",
+            "user_id",
+            "status",
+            "application_date",
+            sqlite_where=text(ACTIVE),
+            postgresql_where=text(ACTIVE),
+        ),
+        Index("ix_job_applications_user_archived", "user_id", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -283,6 +311,8 @@ class JobApplication(TimestampMixin, Base):
     # (see database.domain.duplicates); written with the row, never by callers.
     url_key: Mapped[str | None] = mapped_column(String(32))
     posting_key: Mapped[str | None] = mapped_column(String(32))
+    # When the application was archived; None while it is active.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="applications")
     resume: Mapped[Resume | None] = relationship(back_populates="applications")
@@ -695,6 +725,8 @@ class NotificationKind(enum.StrEnum):
     INTERVIEW = "interview"
     FOLLOW_UP = "follow_up"
     STALE_OFFER = "stale_offer"
+    #: A database health alert, for server administrators.
+    ALERT = "alert"
 
 
 class EmailState(enum.StrEnum):
@@ -832,15 +864,94 @@ class WebhookDelivery(Base):
     repr_fields = ("id", "endpoint_id", "event_id", "state")
 
 
+class MaintenanceRunState(enum.StrEnum):
+    """Where a maintenance run stands."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class MaintenanceRun(Base):
+    """One maintenance run (archiving, retention, optimisation) and its summary."""
+
+    __tablename__ = "maintenance_runs"
+    __table_args__ = (Index("ix_maintenance_runs_started_at", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = timestamp_column()
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[MaintenanceRunState] = mapped_column(
+        enum_column(MaintenanceRunState, "maintenance_run_state")
+    )
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What started it: "cli", "schedule" or "api".
+    trigger: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[Any | None] = mapped_column(JSONValue)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+    repr_fields = ("id", "state", "dry_run", "trigger")
+
+
+class MaintenanceLock(Base):
+    """A named lock held by one process until ``expires_at`` (maintenance, schedulers)."""
+
+    __tablename__ = "maintenance_locks"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = timestamp_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    repr_fields = ("name", "holder", "expires_at")
+
+
+class MetricSample(Base):
+    """One sampled figure of database health (for the charts of the last day)."""
+
+    __tablename__ = "metric_samples"
+    __table_args__ = (
+        Index("ix_metric_samples_name_taken_at", "name", "taken_at"),
+        Index("ix_metric_samples_taken_at", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    taken_at: Mapped[datetime] = timestamp_column()
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float] = mapped_column(Float)
+
+    repr_fields = ("id", "name", "taken_at")
+
+
+class AlertState(Base):
+    """The state of one alert rule: firing or not, since when, and its episodes."""
+
+    __tablename__ = "alert_states"
+    __table_args__ = (CheckConstraint("episodes >= 0", name="episodes_non_negative"),)
+
+    rule: Mapped[str] = mapped_column(String(100), primary_key=True)
+    firing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    message: Mapped[str | None] = mapped_column(String(500))
+    episodes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    repr_fields = ("rule", "firing", "episodes")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 
 __all__ = [
+    "ACTIVE",
     "INTERVIEW_STATUSES",
     "MAX_EVENT_PAYLOAD_CHARS",
     "NAMING_CONVENTION",
     "TABLES",
     "AIAnalysisCache",
+    "AlertState",
     "ApplicationNote",
     "ApplicationStatus",
     "ApplicationStatusHistory",
@@ -854,7 +965,11 @@ __all__ = [
     "IdempotencyKey",
     "Invitation",
     "JobApplication",
+    "MaintenanceLock",
+    "MaintenanceRun",
+    "MaintenanceRunState",
     "Membership",
+    "MetricSample",
     "Notification",
     "NotificationKind",
     "Organization",

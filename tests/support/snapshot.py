@@ -24,11 +24,15 @@ def snapshot(tables: Iterable[Table] = TABLES) -> dict[str, list[tuple[Any, ...]
 
 
 def table_fingerprint(conn: Any) -> tuple[Any, ...]:
-    """Row count, id sum and latest update of every table, in one statement."""
+    """Row count, key sum (or greatest key) and latest update of every table, in one statement."""
     parts = []
     for table in TABLES:
         parts.append(select(func.count()).select_from(table).scalar_subquery())
-        parts.append(select(func.coalesce(func.sum(table.c.id), 0)).scalar_subquery())
+        if "id" in table.c:
+            parts.append(select(func.coalesce(func.sum(table.c.id), 0)).scalar_subquery())
+        else:
+            key = next(iter(table.primary_key))
+            parts.append(select(func.max(key)).scalar_subquery())
         if "updated_at" in table.c:
             parts.append(select(func.max(table.c.updated_at)).scalar_subquery())
     return tuple(conn.execute(select(*parts)).one())

@@ -67,7 +67,18 @@ GZIP_MAGIC = b"\x1f\x8b"
 #: and the webhooks (configuration holding signing secrets in clear, which a backup file
 #: must not spread; a restore removes those of the people it replaces, with them).
 NOT_BACKED_UP = frozenset(
-    {"schema_migrations", "events", "calendar_feeds", "webhook_endpoints", "webhook_deliveries"}
+    {
+        "schema_migrations",
+        "events",
+        "calendar_feeds",
+        "webhook_endpoints",
+        "webhook_deliveries",
+        # The server's own bookkeeping: how it ran, not anyone's data.
+        "maintenance_runs",
+        "maintenance_locks",
+        "metric_samples",
+        "alert_states",
+    }
 )
 #: The tables a backup holds, each after the tables it references.
 BACKUP_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.name not in NOT_BACKED_UP)

@@ -147,6 +147,8 @@ def awkward_rows(table: Table) -> list[dict[str, Any]]:
         if table.name == "user_preferences":
             # A CHECK keeps the follow-up wait within 1..365 days.
             values["follow_up_days"] = [1, 365, 14, 7][row]
+            # And the archiving period within 1..3650 days, or NULL (off).
+            values["archive_after_days"] = [1, 3650, 90, None][row]
         # Derived columns hold what their sources give, as the application writes them.
         for (name, column), (sources, derive) in DERIVED.items():
             if name == table.name:

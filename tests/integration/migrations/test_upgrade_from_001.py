@@ -52,10 +52,10 @@ def _plain(value: Any) -> Any:
 
 def _rows(conn: Connection, table: Any) -> list[dict[str, Any]]:
     skipped = VOLATILE.get(table.name, set())
-    order = table.c.version if table.name == "schema_migrations" else table.c.id
+    order = [table.c.version] if table.name == "schema_migrations" else table.primary_key.columns
     return [
         {name: _plain(value) for name, value in row.items() if name not in skipped}
-        for row in conn.execute(select(table).order_by(order)).mappings()
+        for row in conn.execute(select(table).order_by(*order)).mappings()
     ]
 
 
