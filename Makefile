@@ -40,6 +40,7 @@ bench: setup
 	$(PY) -m benchmarks.dashboard_pages
 	$(PY) -m benchmarks.api
 	$(PY) -m benchmarks.realtime
+	$(PY) -m benchmarks.lifecycle
 
 pg-start:
 	scripts/pg-test-server.sh start

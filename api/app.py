@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from api.metrics import install_metrics
 from api.mounting import mount
 from api.openapi import declare_problem_responses
 from api.realtime import Hub, RealtimeSettings, running
@@ -61,6 +62,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     app.add_middleware(RequestHolderMiddleware)
+    install_metrics(app)
     for router in ROUTERS:
         mount(app, router, API_PREFIX)
     declare_problem_responses(app)

@@ -8,7 +8,12 @@ turns either off. Every worker of every server may run them: each reminder
 is still created once, each e-mail and each webhook delivery claimed by one
 of them (see :mod:`database.services.reminders` and
 :mod:`database.services.webhook_delivery`). They work as the tables' owner,
-since reminders and deliveries are due for everyone.
+since reminders and deliveries are due for everyone. In hosted mode,
+``API_MAINTENANCE_INTERVAL`` (default 86400, ``0``: off) is how often
+maintenance runs (see :mod:`database.services.maintenance`): its lock and the
+start of the last run make that once per interval across all workers; and
+``API_HEALTH_INTERVAL`` (default 60, ``0``: off) how often the health figures
+are sampled and the alerts evaluated (see :mod:`database.services.alerts`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from database.core.config import deployment_mode
 from database.core.tenant import trusted_manager
+from database.services.alerts import run_leased_health_tick
+from database.services.maintenance import run_scheduled_maintenance
 from database.services.reminders import run_scheduler_once
 from database.services.webhook_delivery import deliver_webhooks_once
 from utils.errors import ConfigurationError
@@ -32,6 +40,10 @@ INTERVAL_VARIABLE = "API_SCHEDULER_INTERVAL"
 DEFAULT_INTERVAL = 60.0
 WEBHOOK_INTERVAL_VARIABLE = "API_WEBHOOK_INTERVAL"
 DEFAULT_WEBHOOK_INTERVAL = 5.0
+HEALTH_INTERVAL_VARIABLE = "API_HEALTH_INTERVAL"
+DEFAULT_HEALTH_INTERVAL = 60.0
+MAINTENANCE_INTERVAL_VARIABLE = "API_MAINTENANCE_INTERVAL"
+DEFAULT_MAINTENANCE_INTERVAL = 86400.0
 #: How long shutdown waits for a running pass (an SMTP timeout or two).
 STOP_TIMEOUT = 30.0
 
@@ -59,6 +71,7 @@ async def scheduled(app: FastAPI) -> AsyncIterator[None]:
     """Run the background threads while the block runs (those whose interval is not 0)."""
     stop = threading.Event()
     mailer = app.state.mailer
+    health_interval = scheduler_interval(None, HEALTH_INTERVAL_VARIABLE, DEFAULT_HEALTH_INTERVAL)
     passes: dict[str, tuple[float, Callable[[], object]]] = {
         "reminder-scheduler": (
             scheduler_interval(),
@@ -69,6 +82,18 @@ async def scheduled(app: FastAPI) -> AsyncIterator[None]:
             lambda: deliver_webhooks_once(trusted_manager()),
         ),
     }
+    if deployment_mode() == "hosted":
+        every = scheduler_interval(
+            None, MAINTENANCE_INTERVAL_VARIABLE, DEFAULT_MAINTENANCE_INTERVAL
+        )
+        passes["maintenance"] = (
+            every,
+            lambda: run_scheduled_maintenance(every, manager=trusted_manager()),
+        )
+        passes["health-monitor"] = (
+            health_interval,
+            lambda: run_leased_health_tick(trusted_manager(), health_interval),
+        )
     workers = [
         threading.Thread(
             target=_periodically, args=(name, work, interval, stop), name=name, daemon=True

@@ -89,6 +89,7 @@ class ApplicationRead(ReadModel):
     status_changed_at: datetime
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = None
 
 
 class HistoryEntryRead(ReadModel):
@@ -111,6 +112,7 @@ class SearchHit(BaseModel):
     location: str | None
     status: str
     application_date: datetime
+    archived: bool = False
     score: float
     snippet: str | None
 
@@ -125,6 +127,18 @@ class Statistics(BaseModel):
     interview_rate: float
     average_match_score: float
     period_days: int
+
+
+class ArchiveByStatus(WriteModel):
+    """Archive every active application of the caller's in these statuses."""
+
+    statuses: list[str] = Field(default=["rejected"], min_length=1, max_length=20)
+
+
+class ArchiveReport(BaseModel):
+    """How many applications a bulk archive archived."""
+
+    archived: int
 
 
 #: The most rows one bulk request adds.

@@ -45,6 +45,8 @@ class PreferencesChange(WriteModel):
     remote_work_preference: bool | None = None
     email_notifications: bool | None = None
     follow_up_days: int | None = None
+    # Days after its last move that a closed application is archived; null turns it off.
+    archive_after_days: int | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, to be written."""
@@ -64,6 +66,7 @@ class _Preferences(BaseModel):
     remote_work_preference: bool = False
     email_notifications: bool = True
     follow_up_days: int = 14
+    archive_after_days: int | None = 90
 
 
 class PreferencesReplace(_Preferences, WriteModel):

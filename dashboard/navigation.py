@@ -13,6 +13,7 @@ from dashboard.views import (
     analytics,
     applications,
     backups,
+    health,
     organizations,
     profile,
     resumes,
@@ -31,16 +32,18 @@ PAGES: dict[str, Callable[[int], None]] = {
     "Profile & preferences": profile.render,
     "Search history": search_history.render,
     "Backups": backups.render,
+    "Database health": health.render,
     "Settings": settings.render,
 }
 PROFILE_SELECT = "profile_select"
 #: Hosted mode: pages about the whole server, for server administrators only.
-ADMIN_PAGES = frozenset({"Backups", "Settings"})
+ADMIN_PAGES = frozenset({"Backups", "Database health", "Settings"})
 #: Hosted mode: the pages of a signed-in person (organizations before the whole-server ones).
 HOSTED_PAGES: dict[str, Callable[[int], None]] = {
     **{name: page for name, page in PAGES.items() if name not in ADMIN_PAGES},
     "Organizations": organizations.render,
     "Backups": backups.render,
+    "Database health": health.render,
     "Settings": settings.render,
 }
 

@@ -34,7 +34,7 @@ from database.models import (
     SearchHistory,
     User,
 )
-from database.services.tenancy import account, analytics, profile, records, resumes
+from database.services.tenancy import account, analytics, archiving, profile, records, resumes
 from database.services.tenancy import applications as tenancy
 from database.services.tenancy import notifications as inbox
 from database.services.tenancy.events import events_since
@@ -118,6 +118,24 @@ def delete_application(application_id: int) -> None:
         return
     if not _as_actor(lambda s, a: tenancy.delete_application(s, a, application_id)):
         raise _missing(application_id)
+
+
+def archive_application(application_id: int, archived: bool = True) -> JobApplication:
+    """Archive the application (``archived``) or restore it to the active set."""
+    if not mode.is_hosted():
+        call = (
+            DatabaseUtils.archive_application if archived else DatabaseUtils.unarchive_application
+        )
+        return _found(call(application_id), application_id)
+    change = archiving.archive_application if archived else archiving.unarchive_application
+    return _found(_as_actor(lambda s, a: change(s, a, application_id)), application_id)
+
+
+def archive_applications(user_id: int, statuses: tuple[str, ...]) -> int:
+    """Archive every active application in ``statuses``; how many."""
+    if not mode.is_hosted():
+        return DatabaseUtils.archive_applications(user_id, statuses)
+    return _as_actor(lambda s, a: archiving.archive_applications(s, a, statuses))
 
 
 def add_note(application_id: int, body: str) -> ApplicationNote:
@@ -317,12 +335,22 @@ def own_pdf(criteria: ApplicationFilter) -> bytes:
 
 
 def delete_user(user_id: int) -> None:
-    """Delete the profile with everything it owns; in hosted mode the signed-in account."""
+    """Erase the profile with every row and resume file of it; in hosted mode the signed-in
+    account (see ``erase_user``)."""
     if not mode.is_hosted():
-        DatabaseUtils.delete_user(user_id)
+        DatabaseUtils.erase_user(user_id)
         return
     _as_actor(account.delete_account)
     auth.forget()
+
+
+def export_my_data(user_id: int) -> bytes:
+    """The personal export (a ZIP archive) of the profile; in hosted mode the signed-in one's."""
+    if mode.is_hosted():
+        return _as_actor(account.export_data)
+    archive = DatabaseUtils.export_user_data(user_id)
+    assert isinstance(archive, bytes)
+    return archive
 
 
 def newest_event_id() -> int:

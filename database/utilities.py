@@ -11,14 +11,28 @@ from __future__ import annotations
 
 from database.io.backup import BackupManager
 from database.models import ApplicationStatus
+from database.services.alert_calls import AlertCalls
 from database.services.application_calls import ApplicationCalls
+from database.services.archive_calls import ArchiveCalls
+from database.services.health_calls import HealthCalls
 from database.services.insight_calls import InsightCalls
 from database.services.notification_calls import NotificationCalls
+from database.services.personal_data_calls import PersonalDataCalls
 from database.services.profile_calls import ProfileCalls
 from database.services.record_calls import RecordCalls
 
 
-class DatabaseUtils(ProfileCalls, ApplicationCalls, InsightCalls, RecordCalls, NotificationCalls):
+class DatabaseUtils(
+    ProfileCalls,
+    ApplicationCalls,
+    InsightCalls,
+    RecordCalls,
+    NotificationCalls,
+    PersonalDataCalls,
+    ArchiveCalls,
+    AlertCalls,
+    HealthCalls,
+):
     """High-level operations on users, resumes, applications, searches and settings.
 
     Every method is a static method: ``DatabaseUtils.create_user(...)``. The

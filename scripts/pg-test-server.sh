@@ -77,6 +77,14 @@ fsync = on
 max_connections = 100
 CONF
     fi
+    # The monitoring's figures include pg_stat_statements, which must be preloaded.
+    # A cluster made before this line was added gets it now, loaded at its next start.
+    if ! grep -q "^shared_preload_libraries = 'pg_stat_statements'" "$DATA/postgresql.conf"; then
+        as_owner bash -c "printf '%s\n' \"shared_preload_libraries = 'pg_stat_statements'\" >> '$DATA/postgresql.conf'"
+        if as_owner "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+            log "pg_stat_statements loads at the server's next start ($0 stop, then start)"
+        fi
+    fi
     if ! as_owner "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
         log "starting on 127.0.0.1:$PGTEST_PORT"
         as_owner "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null
@@ -93,7 +101,26 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SELECT format('GRANT pg_signal_backend TO %I', :'user') \gexec
 -- Lets the row-level security tests create (and drop) their per-run application role.
 SELECT format('ALTER ROLE %I CREATEROLE', :'user') \gexec
+-- Lets the database health report read every session's statistics.
+SELECT format('GRANT pg_read_all_stats TO %I', :'user') \gexec
 SQL
+    # Once per cluster (a connection to template1 would make a concurrent CREATE
+    # DATABASE fail): in template1, every database the test suite creates has it.
+    local marker="$PGTEST_DIR/pg_stat_statements.created"
+    if ! as_owner test -e "$marker"; then
+        local db created=yes
+        for db in template1 "$DB_NAME"; do
+            if ! as_owner "$bin/psql" -h "$PGTEST_DIR" -p "$PGTEST_PORT" -U postgres -d "$db" -qtA \
+                -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null; then
+                created=no
+            fi
+        done
+        if [ "$created" = yes ]; then
+            as_owner touch "$marker"
+        else
+            log "pg_stat_statements could not be created; the health report goes without it"
+        fi
+    fi
     printf 'postgresql+psycopg://%s:%s@127.0.0.1:%s/%s\n' "$DB_USER" "$password" "$PGTEST_PORT" "$DB_NAME"
 }
 

@@ -9,6 +9,7 @@ from api.routes import (
     analytics,
     application_details,
     applications,
+    archiving,
     auth,
     credentials,
     exports,
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     notifications.router,
     # Before applications.router: its /applications/{application_id} would take "bulk".
     application_details.router,
+    archiving.router,
     applications.router,
     exports.router,
     imports.router,

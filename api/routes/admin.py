@@ -28,6 +28,7 @@ from api.schemas_records import (
 from database.core.tenant import trusted_manager
 from database.io.backup.manager import BackupManager
 from database.services.tenancy import admin
+from database.services.tenancy.health import database_health
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -112,3 +113,9 @@ def restore_backup(
         "safety_backup": Path(summary.safety_backup).name if summary.safety_backup else None,
     }
     return RestoreRead.model_validate(shown)
+
+
+@router.get("/health", response_model=dict[str, Any])
+def read_database_health(actor: StandaloneActor, request: Request) -> dict[str, Any]:
+    """The database health report: statements, slow ones, pool, routes, engine, disk, backups."""
+    return database_health(actor, getattr(request.app.state, "backup_dir", None))

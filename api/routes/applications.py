@@ -54,13 +54,22 @@ def list_applications(
     offset: Offset = 0,
     status_filter: Annotated[list[str] | None, Query(alias="status")] = None,
     q: str = "",
+    include_archived: bool = False,
+    archived_only: bool = False,
 ) -> Response:
     """The actor's own applications, newest first; how many match in ``X-Total-Count``.
 
     ``status`` (repeatable) keeps those of these statuses, ``q`` those whose
-    title, company or location contains it (letter case ignored).
+    title, company or location contains it (letter case ignored). Archived
+    applications are left out unless ``include_archived``; ``archived_only``
+    lists only them.
     """
-    filters: dict[str, Any] = {"text": q, "statuses": tuple(status_filter or ())}
+    filters: dict[str, Any] = {
+        "text": q,
+        "statuses": tuple(status_filter or ()),
+        "include_archived": include_archived,
+        "archived_only": archived_only,
+    }
     try:
         found, total = tenancy.list_application_rows(session, actor, filters, limit, offset)
     except ValidationError as exc:
@@ -173,9 +182,14 @@ def read_history(
 
 
 @router.get("/statistics", response_model=Statistics)
-def read_statistics(actor: CurrentActor, session: Session, days: int = 30) -> Response:
-    """The actor's own figures: all-time totals, and the last ``days`` days' activity."""
-    figures = Statistics.model_validate(tenancy.statistics(session, actor, days))
+def read_statistics(
+    actor: CurrentActor, session: Session, days: int = 30, include_archived: bool = True
+) -> Response:
+    """The actor's own figures: all-time totals, and the last ``days`` days' activity.
+
+    Archived applications count unless ``include_archived`` is false (the active figures).
+    """
+    figures = Statistics.model_validate(tenancy.statistics(session, actor, days, include_archived))
     return json_answer(Statistics, figures)
 
 
@@ -187,7 +201,14 @@ def search_applications(
     status_filter: Annotated[str | None, Query(alias="status")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    include_archived: bool = True,
 ) -> Response:
-    """The actor's own applications matching the words of ``q``, best first."""
-    hits = tenancy.search_applications(session, actor, q, status_filter, limit, offset)
+    """The actor's own applications matching the words of ``q``, best first.
+
+    Archived applications are found too (``archived`` is true) unless
+    ``include_archived`` is false.
+    """
+    hits = tenancy.search_applications(
+        session, actor, q, status_filter, limit, offset, include_archived
+    )
     return json_answer(list[SearchHit], [SearchHit.model_validate(hit) for hit in hits])

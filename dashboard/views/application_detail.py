@@ -70,6 +70,9 @@ def timeline_line(entry: dict[str, Any]) -> str:
     when = entry["at"].strftime("%Y-%m-%d %H:%M")
     if entry["kind"] == "note":
         return f"- `{when}` note: {md(entry['body'])}"
+    if entry["from_status"] is not None and entry["from_status"] == entry["to_status"]:
+        # Archiving and restoring keep the status: the row's note says which it was.
+        return f"- `{when}` {md(entry['notes'] or '')}"
     moved = (
         f"{status_label(entry['from_status'])} → {status_label(entry['to_status'])}"
         if entry["from_status"] is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pandas as pd
@@ -9,7 +10,7 @@ import streamlit as st
 
 from dashboard import queries, scope
 from dashboard.components.status import status_label
-from dashboard.views import application_detail, application_form, board, transfers
+from dashboard.views import application_detail, application_form, archived, board, transfers
 from database.models import ApplicationStatus, JobApplication
 
 PAGE_SIZES = (25, 50, 100)
@@ -95,18 +96,26 @@ def _details(user_id: int, rows: list[JobApplication]) -> None:
         st.info("This application no longer exists.")
         return
     application_detail.render(user_id, application)
+    archived.archive_action(application)
 
 
 def render(user_id: int) -> None:
     """The Applications page."""
     st.title("Applications")
-    criteria = current_filter(user_id)
-    breakdown = scope.figures("get_application_statistics", user_id)["status_breakdown"]
+    view = archived.current_view()
+    criteria = archived.with_view(current_filter(user_id), view)
+    # The board and its counts are of the active applications only.
+    active = scope.figures("get_application_statistics", user_id, include_archived=False)
+    breakdown = active["status_breakdown"]
     table, board_tab, add, details, transfer = st.tabs(
         ["Table", "Board", "Add", "Details", "Export & import"]
     )
     with table:
         rows = _table(user_id, criteria)
+        if view == archived.ARCHIVED:
+            archived.restore_picker(rows)
+        else:
+            archived.bulk_archive_button(user_id, breakdown)
     with board_tab:
         board.render(user_id, breakdown)
     with add:
@@ -114,4 +123,5 @@ def render(user_id: int) -> None:
     with details:
         _details(user_id, rows)
     with transfer:
-        transfers.render(user_id, criteria)
+        # Exports keep the archived applications.
+        transfers.render(user_id, dataclasses.replace(criteria, include_archived=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -24,6 +25,7 @@ PROFILE_TEXT = {
     "linkedin_url": "LinkedIn URL",
 }
 CURRENT_PASSWORD = "current_password"  # noqa: S105 (a field name)
+ARCHIVE_AFTER = "archive_after_days"
 PREF_LISTS = {
     "preferred_job_titles": "Job titles",
     "preferred_locations": "Locations",
@@ -52,6 +54,7 @@ def _load(user: User, prefs: UserPreferences | None) -> None:
         st.session_state[_key(PREFS, "salary_currency")] = prefs.salary_currency or ""
         st.session_state[_key(PREFS, "remote_work_preference")] = prefs.remote_work_preference
         st.session_state[_key(PREFS, "email_notifications")] = prefs.email_notifications
+        st.session_state[_key(PREFS, ARCHIVE_AFTER)] = prefs.archive_after_days
     st.session_state["_profile_loaded"] = (user.id, user.updated_at)
 
 
@@ -76,6 +79,8 @@ def _save_preferences(user_id: int) -> None:
     fields["salary_currency"] = currency.upper() if currency else None
     for name in ("remote_work_preference", "email_notifications"):
         fields[name] = bool(st.session_state.get(_key(PREFS, name)))
+    # Left empty: closed applications are never archived automatically.
+    fields[ARCHIVE_AFTER] = forms.number_or_none(_key(PREFS, ARCHIVE_AFTER))
     forms.attempt(
         PREFS,
         lambda: scope.update_preferences(user_id, fields),
@@ -115,7 +120,9 @@ def _profile_form(user_id: int) -> None:
 
 def _preferences_form(user_id: int) -> None:
     with st.form(PREFS):
-        forms.general_error(PREFS, (*PREF_LISTS, "salary_min", "salary_max", "salary_currency"))
+        forms.general_error(
+            PREFS, (*PREF_LISTS, "salary_min", "salary_max", "salary_currency", ARCHIVE_AFTER)
+        )
         for name, label in PREF_LISTS.items():
             st.text_input(f"Preferred {label.lower()} (comma-separated)", key=_key(PREFS, name))
             forms.field_error(PREFS, name)
@@ -128,11 +135,37 @@ def _preferences_form(user_id: int) -> None:
         forms.field_error(PREFS, "salary_currency")
         st.checkbox("Open to remote work", key=_key(PREFS, "remote_work_preference"))
         st.checkbox("Email notifications", key=_key(PREFS, "email_notifications"))
+        st.number_input(
+            "Archive closed applications after (days; empty: never)",
+            value=None,
+            step=1,
+            key=_key(PREFS, ARCHIVE_AFTER),
+            help="Rejected, withdrawn and decided offers leave the lists this many days "
+            "after their last change (1 to 3650); search still finds them.",
+        )
+        forms.field_error(PREFS, ARCHIVE_AFTER)
         st.form_submit_button("Save preferences", on_click=_save_preferences, args=(user_id,))
 
 
 def _delete_profile(user_id: int) -> None:
-    forms.attempt("delete_profile", lambda: scope.delete_user(user_id), "Profile deleted.")
+    forms.attempt(
+        "delete_profile", lambda: scope.delete_user(user_id), "Account and all its data erased."
+    )
+
+
+def _my_data(user_id: int) -> None:
+    st.subheader("Your data")
+    st.caption(
+        "One ZIP archive of every record kept about you, your resume files and a README"
+        " of the format. It is built when you click."
+    )
+    st.download_button(
+        "Download all my data",
+        partial(scope.export_my_data, user_id),
+        file_name="auto-applyer-my-data.zip",
+        mime="application/zip",
+        key="profile.export",
+    )
 
 
 def render(user_id: int) -> None:
@@ -146,14 +179,20 @@ def render(user_id: int) -> None:
     _profile_form(user_id)
     st.subheader("What you are looking for")
     _preferences_form(user_id)
-    with st.expander("Delete this profile"):
-        st.warning("Deletes the profile with all its applications, resumes and searches.")
+    _my_data(user_id)
+    with st.expander("Erase my account and all my data"):
+        st.warning(
+            "Erases the account with every record and resume file of it, for good. An"
+            " organization you alone own passes to its longest-standing admin; one with no"
+            " other member is erased too. Older whole-database backups keep a copy until"
+            " they are rotated away."
+        )
         typed = st.text_input(f"Type {user.email} to confirm", key="delete_profile.confirm")
-        # Closing a hosted account is refused for an organization's last owner, on "role".
+        # Refused for an organization's last owner with members but no admin, on "role".
         forms.field_error("delete_profile", "role")
         forms.general_error("delete_profile", ("role",))
         st.button(
-            "Delete profile",
+            "Erase my account and all my data",
             disabled=email_key(typed) != email_key(user.email),
             on_click=_delete_profile,
             args=(user_id,),

@@ -55,7 +55,10 @@ def _hit_list(
 
 def _application_heading(hit: dict[str, Any]) -> None:
     st.markdown(f"**{md(hit['job_title'])}** at {md(hit['company'])}")
-    st.caption(f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}")
+    archived = " · archived" if hit.get("archived") else ""
+    st.caption(
+        f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}{archived}"
+    )
 
 
 def _open_button(hit: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
+from database.core import monitoring
 from database.core.config import DatabaseConfig, engine_options
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,11 @@ class SerializedStaticPool(StaticPool):
             self._depth += 1
         return super()._do_get()
 
+    def lent_elsewhere(self) -> bool:
+        """Whether another holder has the connection now (a checkout would wait)."""
+        holder = self._holder
+        return holder is not None and holder != _current_holder()
+
     def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
         with self._lent:
             self._depth -= 1
@@ -101,6 +107,7 @@ def build_engine(config: DatabaseConfig) -> Engine:
         _install_sqlite_hooks(engine, config)
     if ping_idle:
         _install_idle_ping(engine)
+    monitoring.install(engine)
     logger.debug("engine created for %s", config.safe_url)
     return engine
 

@@ -20,7 +20,7 @@ from database.core.column_types import utcnow
 from database.core.keys import keys_for
 from database.core.paging import Page
 from database.core.statements import DriverStatement
-from database.domain import duplicates, events, resumes, users
+from database.domain import duplicates, events, listing, resumes, users
 from database.domain import notes as notes_log
 from database.domain.duplicates import OnDuplicate
 from database.domain.records import apply_changes, check_salary_range
@@ -315,11 +315,18 @@ def list_for_user(
     status: ApplicationStatus | str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    include_archived: bool = False,
 ) -> list[JobApplication]:
-    """The user's applications, newest first, optionally of one status."""
+    """The user's applications, newest first, optionally of one status.
+
+    Archived applications are left out unless ``include_archived``.
+    """
     page = Page.of(limit, offset)
     wanted = parse_status(status) if status is not None else None
     query = select(JobApplication).where(JobApplication.user_id == require_id(user_id, "user_id"))
+    archived = listing.archive_condition(include_archived)
+    if archived is not None:
+        query = query.where(archived)
     if wanted is not None:
         query = query.where(JobApplication.status == wanted)
     query = query.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())

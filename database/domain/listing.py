@@ -31,8 +31,10 @@ class ApplicationFilter:
     """Which of a user's applications to show; empty criteria match everything.
 
     ``text`` matches job title, company or location, ignoring letter case;
-    ``date_from`` and ``date_to`` are inclusive days (UTC). Values are checked
-    when the filter is used, so a bad one is a :class:`ValidationError`.
+    ``date_from`` and ``date_to`` are inclusive days (UTC). Archived
+    applications are left out unless ``include_archived``; ``archived_only``
+    keeps only them (the "Archived" view). Values are checked when the filter
+    is used, so a bad one is a :class:`ValidationError`.
     """
 
     statuses: tuple[ApplicationStatus | str, ...] = ()
@@ -40,6 +42,8 @@ class ApplicationFilter:
     sources: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    include_archived: bool = False
+    archived_only: bool = False
 
     def describe(self) -> str:
         """A one-line description of the period, for reports."""
@@ -93,9 +97,28 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def archive_condition(
+    include_archived: bool = False, archived_only: bool = False
+) -> ColumnElement[bool] | None:
+    """The condition on ``archived_at`` of a listing; ``None`` when every application counts.
+
+    The active set is ``archived_at IS NULL`` as written, the condition of the
+    partial indexes (:data:`~database.models.ACTIVE`), so the planner uses them.
+    """
+    for name, value in (("include_archived", include_archived), ("archived_only", archived_only)):
+        if not isinstance(value, bool):
+            raise ValidationError(name, "must be true or false", value)
+    if archived_only:
+        return JobApplication.archived_at.is_not(None)
+    return None if include_archived else JobApplication.archived_at.is_(None)
+
+
 def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplication]:
     app = JobApplication
     query = select(app).where(app.user_id == user_id)
+    archived = archive_condition(criteria.include_archived, criteria.archived_only)
+    if archived is not None:
+        query = query.where(archived)
     if criteria.statuses:
         query = query.where(
             app.status.in_([parse_status(s, "statuses") for s in criteria.statuses])

@@ -147,6 +147,8 @@ class PreferencesUpdate(InputModel):
     email_notifications: StrictBool | None = None
     # Days in applied or screening before a follow-up reminder (the table's CHECK: 1 to 365).
     follow_up_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    # Days after its last move that a closed application is archived (1 to 3650; None: off).
+    archive_after_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
 class ResumeCreate(InputModel):

@@ -212,12 +212,15 @@ def search_applications(
     status: ApplicationStatus | str | None = None,
     limit: int = 20,
     offset: int = 0,
+    include_archived: bool = True,
 ) -> list[dict[str, Any]]:
     """The user's applications matching ``query``, best first.
 
     Each hit is ``{"id", "job_title", "company", "location", "status" (value),
-    "application_date" (aware UTC), "score" (higher is better; comparable
-    within one result list only), "snippet" (text with matches in **...**)}``.
+    "application_date" (aware UTC), "archived" (bool), "score" (higher is
+    better; comparable within one result list only), "snippet" (text with
+    matches in **...**)}``. Archived applications are found too, flagged,
+    unless ``include_archived`` is false.
     """
     terms = parse_query(query)
     wanted = parse_status(status) if status is not None else None
@@ -228,6 +231,10 @@ def search_applications(
     if wanted is not None:
         status_filter = "AND a.status = :status"
         params["status"] = wanted.value
+    if not isinstance(include_archived, bool):
+        raise ValidationError("include_archived", "must be true or false", include_archived)
+    if not include_archived:
+        status_filter += " AND a.archived_at IS NULL"
     if _is_sqlite(session):
         params["match"] = fts5_expression(terms, APPLICATIONS, user_id)
         params.update(fts5_column_expressions(terms, APPLICATIONS, user_id))
@@ -252,6 +259,7 @@ def search_applications(
         column("location", String),
         column("status", String),
         column("application_date", UTCDateTime),
+        column("archived", Boolean),
         column("score", Float),
         column("snippet", String),
     )
@@ -290,7 +298,10 @@ def search_resumes(
     return _hits(session, statement, params, user_id)
 
 
-_APPLICATION_COLUMNS = "a.id, a.job_title, a.company, a.location, a.status, a.application_date"
+_APPLICATION_COLUMNS = (
+    "a.id, a.job_title, a.company, a.location, a.status, a.application_date, "
+    "a.archived_at IS NOT NULL AS archived"
+)
 _RESUME_COLUMNS = "a.id, a.filename, a.is_active, a.upload_date"
 
 # The ranked page is found first; snippets are made for that page only.
@@ -303,7 +314,7 @@ WITH top AS (
     LIMIT :limit OFFSET :offset
 )
 SELECT a.id, a.job_title, a.company, a.location, a.status, a.application_date,
-       top.score,
+       a.archived_at IS NOT NULL AS archived, top.score,
        ts_headline('{config}',
                    concat_ws(' · ', a.job_title, a.company, a.location,
                              substr(a.body, greatest(1, strpos(lower(a.body), :first_word)
@@ -312,7 +323,7 @@ SELECT a.id, a.job_title, a.company, a.location, a.status, a.application_date,
                    'StartSel={mark}, StopSel={mark}, MaxWords=24, MinWords=8, '
                    'MaxFragments=2, FragmentDelimiter=" … "') AS snippet
 FROM top
-JOIN (SELECT id, job_title, company, location, status, application_date,
+JOIN (SELECT id, job_title, company, location, status, application_date, archived_at,
              concat_ws(' · ', job_description, notes) AS body
       FROM job_applications) AS a ON a.id = top.id
 ORDER BY top.score DESC, a.id DESC

@@ -32,8 +32,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
-import stat
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,7 +46,7 @@ from database.core.base import Base
 from database.core.column_types import utcnow
 from database.domain import users
 from database.io.backup.columns import ColumnCodec, TableCodec
-from database.io.backup.files import MAX_FILE_BYTES
+from database.io.backup.files import read_stored_file
 from database.models import (
     ApplicationNote,
     ApplicationStatusHistory,
@@ -144,27 +142,9 @@ TOP_LEVEL_KEYS = frozenset(
 )
 
 
-def _read_file(stored: str, data_root: Path) -> bytes | None:
-    """The bytes of a stored resume file, or ``None`` when it cannot be read."""
-    path = Path(stored)
-    if not path.is_absolute():
-        path = data_root / path
-    try:
-        # O_NONBLOCK: a FIFO planted where a resume was must not hang the export.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except (OSError, ValueError):
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-            return None
-        os.set_blocking(descriptor, True)
-        return handle.read(MAX_FILE_BYTES + 1)
-
-
 def _resume(resume: Resume, data_root: Path) -> dict[str, Any]:
     entry = RESUMES.encode(resume)
-    content = _read_file(resume.file_path, data_root) if resume.file_path else None
+    content = read_stored_file(resume.file_path, data_root) if resume.file_path else None
     if content is None and resume.file_path:
         logger.warning("resume %d: its file cannot be read; backed up without it", resume.id)
     entry["content"] = base64.b64encode(content).decode("ascii") if content is not None else None

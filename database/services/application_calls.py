@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -85,9 +86,17 @@ class ApplicationCalls:
         status: ApplicationStatus | str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        include_archived: bool = False,
     ) -> list[JobApplication]:
-        """The user's applications, newest first, optionally of one status."""
-        return run(lambda s: applications.list_for_user(s, user_id, status, limit, offset))
+        """The user's applications, newest first, optionally of one status.
+
+        Archived applications are left out unless ``include_archived``.
+        """
+        return run(
+            lambda s: applications.list_for_user(
+                s, user_id, status, limit, offset, include_archived
+            )
+        )
 
     @staticmethod
     def update_application(*application_id: int, **fields: Any) -> JobApplication:
@@ -129,11 +138,17 @@ class ApplicationCalls:
         return True
 
     @staticmethod
-    def get_application_statistics(user_id: int, days: int = 30) -> dict[str, Any]:
-        """Totals, recent count, status breakdown, interview rate, average match score."""
+    def get_application_statistics(
+        user_id: int, days: int = 30, include_archived: bool = True
+    ) -> dict[str, Any]:
+        """Totals, recent count, status breakdown, interview rate, average match score.
+
+        Archived applications count unless ``include_archived`` is false (the
+        active figures, as the board shows them).
+        """
         # One read statement: a Core read transaction, without the cost of a session.
         with db_connection_scope(read_only=True) as conn:
-            return summary.application_statistics(conn, user_id, days)
+            return summary.application_statistics(conn, user_id, days, include_archived)
 
     @staticmethod
     def find_applications(
@@ -141,21 +156,28 @@ class ApplicationCalls:
         filters: ApplicationFilter | dict[str, Any] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        include_archived: bool = False,
+        archived_only: bool = False,
     ) -> list[JobApplication]:
         """The user's applications matching ``filters``, newest first.
 
         ``filters``: statuses, text (title, company or location), sources,
-        date_from, date_to — an :class:`ApplicationFilter` or a dict of them.
+        date_from, date_to, include_archived, archived_only — an
+        :class:`ApplicationFilter` or a dict of them. Archived applications are
+        left out unless ``include_archived``; ``archived_only`` lists only them.
         """
-        criteria = listing.as_filter(filters)
+        criteria = _archive_view(listing.as_filter(filters), include_archived, archived_only)
         return run(lambda s: listing.page(s, user_id, criteria, limit, offset))
 
     @staticmethod
     def count_applications(
-        user_id: int, filters: ApplicationFilter | dict[str, Any] | None = None
+        user_id: int,
+        filters: ApplicationFilter | dict[str, Any] | None = None,
+        include_archived: bool = False,
+        archived_only: bool = False,
     ) -> int:
-        """How many of the user's applications match ``filters``."""
-        criteria = listing.as_filter(filters)
+        """How many of the user's applications match ``filters`` (archived as listed)."""
+        criteria = _archive_view(listing.as_filter(filters), include_archived, archived_only)
         return run(lambda s: listing.count(s, user_id, criteria))
 
     @staticmethod
@@ -205,3 +227,16 @@ class ApplicationCalls:
         See :func:`database.domain.notes.timeline` for the keys of each entry.
         """
         return run(lambda s: notes.timeline(s, application_id))
+
+
+def _archive_view(
+    criteria: ApplicationFilter, include_archived: bool, archived_only: bool
+) -> ApplicationFilter:
+    """``criteria`` widened by the archive flags given as arguments (a flag set stays set)."""
+    if not (include_archived or archived_only):
+        return criteria
+    return dataclasses.replace(
+        criteria,
+        include_archived=include_archived or criteria.include_archived,
+        archived_only=archived_only or criteria.archived_only,
+    )

@@ -22,13 +22,20 @@ class InsightCalls:
         status: ApplicationStatus | str | None = None,
         limit: int = 20,
         offset: int = 0,
+        include_archived: bool = True,
     ) -> list[dict[str, Any]]:
         """The user's applications matching ``query`` (words, "phrases", prefix*), best first.
 
         Each hit: ``id``, ``job_title``, ``company``, ``location``, ``status``,
-        ``application_date``, ``score``, ``snippet`` (matches in ``**...**``).
+        ``application_date``, ``archived``, ``score``, ``snippet`` (matches in
+        ``**...**``). Archived applications are found too (flagged) unless
+        ``include_archived`` is false.
         """
-        return run(lambda s: search.search_applications(s, user_id, query, status, limit, offset))
+        return run(
+            lambda s: search.search_applications(
+                s, user_id, query, status, limit, offset, include_archived
+            )
+        )
 
     @staticmethod
     def search_resumes(

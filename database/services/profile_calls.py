@@ -86,7 +86,7 @@ class ProfileCalls:
 
         Fields: preferred_job_titles, preferred_locations, preferred_companies,
         preferred_job_types, salary_min, salary_max, salary_currency,
-        remote_work_preference, email_notifications, follow_up_days.
+        remote_work_preference, email_notifications, follow_up_days, archive_after_days.
         """
         target = target_id("user_id", user_id, fields)
         return run(lambda s: users.update_preferences(s, target, fields))

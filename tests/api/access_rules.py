@@ -131,6 +131,8 @@ class Access:
     query: Mapping[str, Any] | None = None
     files: Mapping[str, tuple[str, bytes, str]] | None = None
     overrides: Mapping[str, int] = field(default_factory=dict)
+    #: Called as a fresh account with the actor's roles: the route closes the caller's account.
+    stand_in: bool = False
 
 
 #: The actors of every route; ``server_admin`` joins them on ``ADMIN_ONLY`` routes.
@@ -261,6 +263,8 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
     ),
     ("GET", f"{API}/me"): Access(Rule.SELF_READ),
     ("PATCH", f"{API}/me"): Access(Rule.SELF_WRITE, json={"first_name": "Ada"}),
+    ("DELETE", f"{API}/me"): Access(Rule.SELF_WRITE, success=204, stand_in=True),
+    ("GET", f"{API}/me/export"): Access(Rule.SELF_READ),
     ("GET", f"{API}/me/preferences"): Access(Rule.SELF_READ),
     ("PATCH", f"{API}/me/preferences"): Access(Rule.SELF_WRITE, json={"salary_min": 1000}),
     ("PUT", f"{API}/me/preferences"): Access(
@@ -325,6 +329,16 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
     ),
     ("GET", f"{API}/applications/{{application_id}}/history"): Access(
         Rule.MEMBER_DATA_READ, params=APPLICATION
+    ),
+    # archiving follows the application's rules; the bulk one is the caller's own
+    ("POST", f"{API}/applications/{{application_id}}/archive"): Access(
+        Rule.OWNER_WRITE, params=APPLICATION
+    ),
+    ("POST", f"{API}/applications/{{application_id}}/unarchive"): Access(
+        Rule.OWNER_WRITE, params=APPLICATION
+    ),
+    ("POST", f"{API}/applications/archive"): Access(
+        Rule.SELF_WRITE, json={"statuses": ["rejected"]}
     ),
     # application details: notes and timeline follow the application's rules
     ("POST", f"{API}/applications/bulk"): Access(
@@ -449,4 +463,5 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/admin/backups/{{name}}/restore"): Access(
         Rule.ADMIN_ONLY, json={"confirm": True}, overrides={"server_admin": 404}
     ),
+    ("GET", f"{API}/admin/health"): Access(Rule.ADMIN_ONLY),
 }

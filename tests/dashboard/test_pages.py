@@ -322,10 +322,10 @@ def test_analytics_lists_applications_waiting_for_a_follow_up(app: Start, demo_i
 def test_deleting_a_profile_needs_its_email_typed(app: Start, user_id: int) -> None:
     other = DatabaseUtils.create_user("bob@example.com").id
     at = app(user_id, "Profile & preferences")
-    delete = next(b for b in at.button if b.label == "Delete profile")
+    delete = next(b for b in at.button if b.label == "Erase my account and all my data")
     assert delete.disabled
     at.text_input(key="delete_profile.confirm").set_value("ANN@example.com").run()
-    next(b for b in at.button if b.label == "Delete profile").click().run()
+    next(b for b in at.button if b.label == "Erase my account and all my data").click().run()
     no_exceptions(at)
     assert DatabaseUtils.get_user_by_id(user_id) is None
     assert at.session_state["user_id"] == other

@@ -30,6 +30,7 @@ from database.domain import applications, notes, resumes, search_history
 from database.domain.accounts import ACCESS_TOKEN_LIFETIME, create_api_key, sign_out, sign_up
 from database.domain.accounts.tokens import issue
 from database.domain.organizations.directory import create_organization
+from database.domain.users import create as create_user
 from database.models import ApplicationNote, Membership, OrganizationRole, TokenKind, User
 from tests.api.access_rules import Access
 from tests.support.api import PASSWORD, bearer
@@ -104,12 +105,19 @@ class World:
             return self.users[actor]
         return self.users["owner"]
 
-    def credential(self, actor: str) -> dict[str, str]:
-        """The ``Authorization`` header ``actor`` sends, minted for this one call."""
+    def credential(self, actor: str, stand_in: bool = False) -> dict[str, str]:
+        """The ``Authorization`` header ``actor`` sends, minted for this one call.
+
+        ``stand_in``: for a fresh account with the same organization roles, so
+        that a route closing the caller's account leaves the world's people be.
+        """
         if actor == "anonymous":
             return {}
         with self.manager.session_scope() as session:
-            return bearer(_mint(session, actor, self.users.get(actor, self.users["owner"])))
+            person = self.users.get(actor, self.users["owner"])
+            if stand_in:
+                person = _stand_in(session, person, self.unique())
+            return bearer(_mint(session, actor, person))
 
     def make(self, name: str, actor: str) -> Any:
         """A fresh object ``name`` (see :data:`OBJECT_MAKERS`) for the call of ``actor``."""
@@ -137,7 +145,7 @@ class World:
         response: Response = self.client.request(
             method,
             path,
-            headers=self.credential(actor),
+            headers=self.credential(actor, access.stand_in),
             json=_filled(access.json, value),
             data=_filled(access.form, value),
             params=_filled(access.query, value),
@@ -166,6 +174,17 @@ def _filled(template: Any, value: Callable[[str], Any]) -> Any:
     if isinstance(template, list | tuple):
         return [_filled(item, value) for item in template]
     return template
+
+
+def _stand_in(session: Session, user_id: int, unique: str) -> int:
+    """A new account in the organizations of ``user_id``, with the same roles."""
+    person = create_user(session, f"stand-in-{unique}@example.com", {}).id
+    for organization_id, role in session.execute(
+        select(Membership.organization_id, Membership.role).where(Membership.user_id == user_id)
+    ):
+        session.add(Membership(organization_id=organization_id, user_id=person, role=role))
+    session.flush()
+    return person
 
 
 def _mint(session: Session, actor: str, user_id: int) -> str:

@@ -20,6 +20,7 @@ SPEC_PATHS = [
     ["-m", "cli.init_db"],
     ["-m", "cli.backup"],
     ["-m", "cli.import_csv"],
+    ["-m", "cli.maintenance"],
 ]
 
 

@@ -96,7 +96,8 @@ def find_due(session: Session, now: datetime) -> list[DueReminder]:
         select(JobApplication, follow_up_days, emails)
         .join(User, User.id == JobApplication.user_id)
         .outerjoin(UserPreferences, UserPreferences.user_id == JobApplication.user_id)
-        .where(User.is_active.is_(True), _candidate(now))
+        # An archived application is put away: nothing about it is due any more.
+        .where(User.is_active.is_(True), JobApplication.archived_at.is_(None), _candidate(now))
         .order_by(JobApplication.id)
     )
     due: list[DueReminder] = []

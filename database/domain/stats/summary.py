@@ -12,13 +12,20 @@ from sqlalchemy.engine import Connection, Dialect
 from database.core.statements import fetch_rows, sqlite_time
 from database.domain.schemas import require_id
 from database.domain.stats.common import check_days, cutoff, ensure_known_user, percent
-from database.models import INTERVIEW_STATUSES, ApplicationStatus
+from database.models import ACTIVE, INTERVIEW_STATUSES, ApplicationStatus
+from utils.errors import ValidationError
 
 _STATUS_VALUES = tuple(status.value for status in ApplicationStatus)
 
 
-def application_statistics(conn: Connection, user_id: int, days: int = 30) -> dict[str, Any]:
+def application_statistics(
+    conn: Connection, user_id: int, days: int = 30, include_archived: bool = True
+) -> dict[str, Any]:
     """The user's application figures; the period covers the last ``days`` days.
+
+    Archived applications count (all-time figures) unless ``include_archived``
+    is false: then the figures are of the active applications (the board's
+    counts), read through the partial indexes of the active set.
 
     ``total_applications`` and ``status_breakdown`` (every status value to its
     count) cover all time; ``recent_applications``, ``interview_count`` (recent
@@ -28,7 +35,9 @@ def application_statistics(conn: Connection, user_id: int, days: int = 30) -> di
     """
     days = check_days(days)
     require_id(user_id, "user_id")
-    sql, cutoff_value = _statement(conn.dialect)
+    if not isinstance(include_archived, bool):
+        raise ValidationError("include_archived", "must be true or false", include_archived)
+    sql, cutoff_value = _statement(conn.dialect, not include_archived)
     params = {"user_id": user_id, "cutoff": cutoff_value(cutoff(days))}
     rows = fetch_rows(conn, sql, params)
     ensure_known_user(conn, user_id, len(rows))
@@ -54,7 +63,7 @@ def application_statistics(conn: Connection, user_id: int, days: int = 30) -> di
 
 
 @functools.cache
-def _statement(dialect: Dialect) -> tuple[str, Callable[[Any], Any]]:
+def _statement(dialect: Dialect, active_only: bool = False) -> tuple[str, Callable[[Any], Any]]:
     """The statement in the driver's parameter style, and the cutoff's conversion.
 
     It is sent as driver SQL: the statement is fixed, so building, caching and
@@ -63,21 +72,23 @@ def _statement(dialect: Dialect) -> tuple[str, Callable[[Any], Any]]:
     match_score); the recent interviews, one value on every row, read
     (user_id, application_date, id) and probe the history's (application_id,
     ..., to_status) index per recent application. Only indexes are read.
+    ``active_only`` adds ``archived_at IS NULL`` as the partial indexes spell it.
     """
     named = dialect.name == "sqlite"  # sqlite3 takes :name, psycopg %(name)s
     user, cutoff = (":user_id", ":cutoff") if named else ("%(user_id)s", "%(cutoff)s")
     interview = ", ".join(f"'{s.value}'" for s in sorted(INTERVIEW_STATUSES))
     recent = f"application_date >= {cutoff}"
+    active = f" AND {ACTIVE}" if active_only else ""
     # Only placeholders and the enum's own values are put in the text: no input.
     sql = (
         f"SELECT status, count(*), count(CASE WHEN {recent} THEN 1 END), "  # noqa: S608
         f"sum(CASE WHEN {recent} THEN match_score END), "
         f"count(CASE WHEN {recent} THEN match_score END), "
         "(SELECT count(*) FROM job_applications AS a "
-        f"WHERE a.user_id = {user} AND a.application_date >= {cutoff} AND EXISTS ("
+        f"WHERE a.user_id = {user} AND a.application_date >= {cutoff}{active} AND EXISTS ("
         "SELECT 1 FROM application_status_history AS h "
         f"WHERE h.application_id = a.id AND h.to_status IN ({interview}))) "
-        f"FROM job_applications WHERE user_id = {user} GROUP BY status"
+        f"FROM job_applications WHERE user_id = {user}{active} GROUP BY status"
     )
     return sql, sqlite_time if named else _as_is
 

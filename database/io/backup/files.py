@@ -122,6 +122,19 @@ def _open_source(stored: str, data_root: Path) -> tuple[IO[bytes] | None, str]:
     return os.fdopen(descriptor, "rb"), ""
 
 
+def read_stored_file(stored: str, data_root: Path) -> bytes | None:
+    """The bytes of the stored file ``stored`` (relative to ``data_root``), ``None`` if unreadable.
+
+    The same checks as a backup's: a regular file of at most :data:`MAX_FILE_BYTES`
+    (a FIFO planted where a resume was never hangs the reader).
+    """
+    source, _why = _open_source(stored, data_root)
+    if source is None:
+        return None
+    with source:
+        return source.read(MAX_FILE_BYTES + 1)
+
+
 def _copy_file(source: IO[bytes], stored: str, out: BackupFileWriter) -> tuple[int, str]:
     """Stream one open file into the backup; returns its size and SHA-256."""
     digest = hashlib.sha256()

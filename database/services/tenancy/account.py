@@ -1,26 +1,27 @@
-"""The acting person's own account as a whole: finding in their resumes, closing the account.
+"""The acting person's own account as a whole: their resumes' text, their data out, closing it.
 
-Both reach the actor's own rows only (no organization role opens them).
-Closing the account needs a credential of scope ``write`` and leaves every
-organization first, under the organizations' own rule: the last owner of one
-cannot leave it (:class:`~utils.errors.ValidationError` on ``role``), so that
-closing an account never strands an organization without an owner; then
-nothing is deleted.
+All reach the actor's own rows only (no organization role opens them).
+Closing the account is the erasure of :mod:`database.domain.erasure` (the
+same as ``DatabaseUtils.erase_user``) and needs a credential of scope
+``write``: as the last owner of an organization with other members, its
+longest-standing admin takes it over; with no admin the closing is refused
+(:class:`~utils.errors.ValidationError` on ``role``) and nothing is deleted.
+The resume files go once the transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from database.core import files
 from database.core.session import get_database_manager
-from database.domain import organizations as organizations_domain
-from database.domain import resumes, search, users
+from database.domain import search
 from database.domain.accounts import Actor
-from database.io import resume_files
+from database.io import personal_erasure, personal_export
 from database.services.tenancy.guards import require_write_scope
 
 logger = logging.getLogger(__name__)
@@ -33,18 +34,19 @@ def search_resumes(
     return search.search_resumes(session, actor.user_id, query, limit, offset)
 
 
-def delete_account(session: Session, actor: Actor) -> None:
-    """Delete the actor's account with everything they own, their resume files included.
+def export_data(session: Session, actor: Actor) -> bytes:
+    """The actor's personal export: every row of theirs and their files in one ZIP archive."""
+    archive = personal_export.build_archive(session, actor.user_id, _data_dir())
+    assert archive is not None  # the actor's own account exists in their transaction
+    return archive
 
-    The rows go first, then the files, in the same order as a single resume's
-    deletion (:func:`database.services.tenancy.resumes.delete_resume`).
-    """
+
+def delete_account(session: Session, actor: Actor) -> None:
+    """Erase the actor's account: every row of theirs now, their resume files after the commit."""
     require_write_scope(actor)
-    for organization, _ in organizations_domain.list_my_organizations(session, actor.user_id):
-        organizations_domain.leave(session, actor.user_id, organization.id)
-    stored = [r.file_path for r in resumes.list_for_user(session, actor.user_id, False)]
-    users.remove(session, actor.user_id)
-    root = files.data_dir(get_database_manager().config)
-    for path in stored:
-        resume_files.remove(root, path)
+    personal_erasure.erase(session, actor.user_id, _data_dir())
     logger.info("Account %d closed by its owner", actor.user_id)
+
+
+def _data_dir() -> Path:
+    return files.data_dir(get_database_manager().config)

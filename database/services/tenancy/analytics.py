@@ -63,13 +63,17 @@ def _of(
 
 
 def statistics(
-    session: Session, actor: Actor, days: int = 30, user_id: int | None = None
+    session: Session,
+    actor: Actor,
+    days: int = 30,
+    user_id: int | None = None,
+    include_archived: bool = True,
 ) -> dict[str, Any] | None:
     """Totals and the last ``days`` days' figures (``get_application_statistics``)."""
     person = subject(session, actor, user_id)
     if person is None:
         return None
-    return summary.application_statistics(session.connection(), person, days)
+    return summary.application_statistics(session.connection(), person, days, include_archived)
 
 
 def funnel(

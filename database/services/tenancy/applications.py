@@ -95,7 +95,11 @@ def list_application_rows(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """:func:`list_applications` as plain rows (each application's columns by name), to show."""
+    """:func:`list_applications` as plain rows (each application's columns by name), to show.
+
+    Archived applications are left out unless ``filters`` has ``include_archived``
+    (or ``archived_only``).
+    """
     criteria = listing.as_filter(filters)
     found = listing.page_rows(session, actor.user_id, criteria, limit, offset, known_user=True)
     return found, listing.count(session, actor.user_id, criteria, known_user=True)
@@ -156,9 +160,13 @@ def application_history(
     return applications.history(session, application_id)
 
 
-def statistics(session: Session, actor: Actor, days: int = 30) -> dict[str, Any]:
-    """The actor's own application figures over the last ``days`` days."""
-    return summary.application_statistics(session.connection(), actor.user_id, days)
+def statistics(
+    session: Session, actor: Actor, days: int = 30, include_archived: bool = True
+) -> dict[str, Any]:
+    """The actor's own application figures over the last ``days`` days (archived: see summary)."""
+    return summary.application_statistics(
+        session.connection(), actor.user_id, days, include_archived
+    )
 
 
 def search_applications(
@@ -168,6 +176,9 @@ def search_applications(
     status: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    include_archived: bool = True,
 ) -> list[dict[str, Any]]:
     """The actor's own applications matching ``query``, best first (see ``search_applications``)."""
-    return search.search_applications(session, actor.user_id, query, status, limit, offset)
+    return search.search_applications(
+        session, actor.user_id, query, status, limit, offset, include_archived
+    )

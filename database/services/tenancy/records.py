@@ -8,6 +8,7 @@ of ``write`` scope (:class:`~utils.errors.PermissionDeniedError` otherwise).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -45,9 +46,9 @@ def _own_applications(
     """The actor's applications matching ``filters``, newest first, read in chunks.
 
     The first chunk is read at once, so that a bad filter is refused before a
-    file is begun.
+    file is begun. Archived applications are exported too.
     """
-    criteria = listing.as_filter(filters)
+    criteria = dataclasses.replace(listing.as_filter(filters), include_archived=True)
     first = listing.page(session, actor.user_id, criteria, EXPORT_CHUNK, 0)
     return _chunks(session, actor, criteria, first)
 

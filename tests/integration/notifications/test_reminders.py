@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from multiprocessing.queues import Queue
 from typing import Any
@@ -25,6 +24,7 @@ from database.services.reminders import create_reminders
 from database.utilities import DatabaseUtils
 from tests.support.notification_objects import NOW
 from tests.support.processes import FORK, open_manager
+from tests.support.threads import at_once
 from utils.errors import ValidationError
 
 WORKERS = 3
@@ -195,24 +195,7 @@ def _run_in_processes(db: DatabaseManager, now: datetime) -> list[int]:
 
 
 def _run_in_threads(db: DatabaseManager, now: datetime) -> list[int]:
-    barrier = threading.Barrier(WORKERS)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            barrier.wait(30)
-            counts.append(create_reminders(db, now))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
-    return counts
+    return at_once(lambda: create_reminders(db, now), WORKERS)
 
 
 def test_schedulers_running_at_once_create_each_reminder_exactly_once(
@@ -230,3 +213,10 @@ def test_schedulers_running_at_once_create_each_reminder_exactly_once(
     keys = [(n.user_id, n.reminder_key) for n in stored(db)]
     assert len(keys) == len(set(keys)) == 6
     assert len(reminder_events(db)) == 6
+
+
+def test_an_archived_application_is_reminded_of_no_more(db: DatabaseManager, user_id: int) -> None:
+    put_away = application(db, user_id, "Initech", "screening", moved_days_ago=20)
+    kept = application(db, user_id, "Globex", "screening", moved_days_ago=20)
+    assert DatabaseUtils.archive_application(put_away) is not None
+    assert [r.application_id for r in due_now(db)] == [kept]
