@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -128,6 +128,10 @@ def cmd_create(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+#: A width no table reaches: measuring at it gives the table's natural width.
+UNBOUNDED = 100_000
+
+
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
     """Print a table of the backups, newest first."""
     manager = _manager(args, with_database=False)
@@ -135,23 +139,35 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
     if not entries:
         console.print(f"No backups in {manager.backup_dir}")
         return 0
+    rows = [_list_row(entry, verify=not args.no_verify) for entry in entries]
     table = Table("file", "created (UTC)", "size", "environment", "schema", "rows", "verified")
-    for entry in entries:
-        verified = "-" if args.no_verify else ("yes" if entry["verified"] else "[red]NO[/]")
-        table.add_row(
-            entry["filename"],
-            f"{entry['created']:%Y-%m-%d %H:%M:%S}",
-            _size(entry["size"]),
-            str(entry["environment"] or "?"),
-            str(entry["schema_version"] or "?"),
-            str(sum(entry["row_counts"].values())),
-            verified,
-        )
-    console.print(table)
+    for row in rows:
+        table.add_row(*row)
+    unbounded = console.options.update_width(UNBOUNDED)
+    if console.measure(table, options=unbounded).maximum <= console.width:
+        console.print(table)
+    else:
+        # Too narrow for the table: a name a person must type is never cut short.
+        for name, *details in rows:
+            console.print(name, soft_wrap=True, highlight=False)
+            console.print("  " + "  ".join(details), soft_wrap=True)
     for entry in entries:
         if entry["error"]:
             console.print(f"[red]{entry['filename']}[/]: {entry['error']}")
     return 0
+
+
+def _list_row(entry: dict[str, Any], *, verify: bool) -> list[str]:
+    verified = ("yes" if entry["verified"] else "[red]NO[/]") if verify else "-"
+    return [
+        entry["filename"],
+        f"{entry['created']:%Y-%m-%d %H:%M:%S}",
+        _size(entry["size"]),
+        str(entry["environment"] or "?"),
+        str(entry["schema_version"] or "?"),
+        str(sum(entry["row_counts"].values())),
+        verified,
+    ]
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:

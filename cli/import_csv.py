@@ -3,6 +3,9 @@
 python -m cli.import_csv import applications.csv --user ann@example.com
 python -m cli.import_csv import jobs.csv --user ann@example.com --map Title=job_title
 python -m cli.import_csv export backup.csv --user ann@example.com -e production
+
+Exit codes: 0 done; 1 an error (one line, nothing imported); 3 imported, but some
+rows were rejected (listed, and counted on standard error).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from database.domain.duplicates import OnDuplicate
 from utils.errors import ValidationError
 
 MAX_REJECTS_SHOWN = 20
+#: The exit code of an import that rejected rows (the others were imported).
+REJECTED_ROWS = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +113,9 @@ def _import(
         hidden = len(report.rejected) - MAX_REJECTS_SHOWN
         if hidden > 0:
             console.print(f"... and {hidden} more rejected rows")
+        rows = "row was" if len(report.rejected) == 1 else "rows were"
+        print(f"import_cli: {len(report.rejected)} {rows} rejected", file=sys.stderr)
+        return REJECTED_ROWS
     return 0
 
 

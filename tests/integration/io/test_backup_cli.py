@@ -158,3 +158,22 @@ def test_the_command_runs_as_a_module_in_its_own_process(
     assert missing.stderr.strip().splitlines() == [
         "backup_cli: error: backup_path: must name an existing backup file"
     ]
+
+
+@pytest.mark.parametrize("cli_db", ["sqlite_file"], indirect=True)
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_list_never_cuts_a_name_short_however_narrow_the_terminal(
+    cli_db: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    columns: str,
+) -> None:
+    folder = tmp_path / "b"
+    name = "before-moving-to-the-new-laptop-in-december"
+    assert run_cli("create", name, backup_dir=folder) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", columns)
+    assert run_cli("list", backup_dir=folder) == 0
+    listing = capsys.readouterr().out
+    assert f"{name}.json" in listing and "…" not in listing

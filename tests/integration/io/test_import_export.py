@@ -194,12 +194,16 @@ def test_command_line_imports_with_a_summary(
     cleanup_database()
     path = write_csv(tmp_path / "in.csv", ["job_title", "company", "salary_min"],
                      ["Dev", "Acme", "100"], ["QA", "Umbrella", "x"])  # fmt: skip
-    assert import_cli.main(["import", str(path), "--user", "cli@example.com"]) == 0
-    out = capsys.readouterr().out
-    assert "CSV import" in out and "salary_min" in out
+    assert import_cli.main(["import", str(path), "--user", "cli@example.com"]) == 3
+    captured = capsys.readouterr()
+    assert "CSV import" in captured.out and "salary_min" in captured.out
+    assert captured.err == "import_cli: 1 row was rejected\n"
+    clean = write_csv(tmp_path / "clean.csv", ["job_title", "company"], ["Ops", "Initech"])
+    assert import_cli.main(["import", str(clean), "--user", "cli@example.com"]) == 0
+    assert capsys.readouterr().err == ""
     assert import_cli.main(["export", str(tmp_path / "out.csv"), "-u", "cli@example.com"]) == 0
     init_database("development")
-    assert len(DatabaseUtils.get_user_applications(user)) == 1
+    assert len(DatabaseUtils.get_user_applications(user)) == 2
 
 
 def test_command_line_error_is_one_line(
