@@ -8,6 +8,14 @@ refused there too, for the same reason.
 
 from __future__ import annotations
 
-from database.io.resume_files import KINDS, MAX_BYTES, StoredResume, remove, store
+from database.io.resume_files import (
+    KINDS,
+    MAX_BYTES,
+    StoredResume,
+    read,
+    remove,
+    same_content,
+    store,
+)
 
-__all__ = ["KINDS", "MAX_BYTES", "StoredResume", "remove", "store"]
+__all__ = ["KINDS", "MAX_BYTES", "StoredResume", "read", "remove", "same_content", "store"]

@@ -264,9 +264,17 @@ def list_resumes(user_id: int) -> list[Resume]:
 
 
 def upload_resume(user_id: int, content: bytes, filename: str, is_active: bool) -> Resume:
-    """Check and store an uploaded file as a new resume (a bad file: ``ValidationError``)."""
+    """Check and store an uploaded file as a new resume (a bad file: ``ValidationError``).
+
+    The same content again is the resume stored the first time, not a duplicate.
+    """
     if mode.is_hosted():
         return _as_actor(lambda s, a: resumes.upload_resume(s, a, filename, content, is_active))
+    owned = DatabaseUtils.get_user_resumes(user_id, active_only=False)
+    same = resume_files.same_content(state.data_dir(), owned, content)
+    if same is not None:
+        activate = is_active and not same.is_active
+        return DatabaseUtils.set_active_resume(same.id) if activate else same
     stored = resume_files.store(state.data_dir(), user_id, content, filename)
     try:
         return DatabaseUtils.add_resume(
@@ -282,6 +290,14 @@ def upload_resume(user_id: int, content: bytes, filename: str, is_active: bool) 
     except BaseException:
         resume_files.remove(state.data_dir(), str(stored.path))
         raise
+
+
+def resume_content(resume: Resume) -> bytes | None:
+    """The original file of the resume as uploaded; ``None`` when it is gone."""
+    if mode.is_hosted():
+        found = _as_actor(lambda s, a: resumes.read_resume_file(s, a, resume.id))
+        return None if found is None else found.content
+    return resume_files.read(state.data_dir(), resume.file_path)
 
 
 def activate_resume(resume_id: int) -> None:

@@ -46,6 +46,16 @@ def _resume_card(resume: Resume) -> None:
             with st.expander("Extracted text"):
                 st.text(resume.parsed_text[:5000])
         left, right = st.columns(2)
+        content = scope.resume_content(resume)
+        if content is None:
+            left.caption("The original file is missing.")
+        else:
+            left.download_button(
+                "Download the original",
+                content,
+                file_name=resume.filename,
+                key=f"resume.download.{resume.id}",
+            )
         if not resume.is_active:
             left.button(
                 "Make active",
@@ -71,6 +81,8 @@ def render(user_id: int) -> None:
             f"Upload a resume (PDF, DOCX or TXT, at most {resume_files.MAX_BYTES // 2**20} MB)",
             type=list(resume_files.KINDS),
             key=f"{FORM}.file",
+            # The widget states and enforces the real limit, not the server's default.
+            max_upload_size=resume_files.MAX_BYTES // 2**20,
         )
         forms.field_error(FORM, "file")
         forms.general_error(FORM, ("file",))

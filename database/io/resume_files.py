@@ -17,8 +17,10 @@ import os
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol, TypeVar
 
 import docx
 from pypdf import PdfReader
@@ -159,6 +161,29 @@ def store(root: Path, user_id: int, content: bytes, filename: str | None = None)
     path = _write_private(root / RESUMES_FOLDER / str(int(user_id)), kind, content)
     logger.info("stored a %s resume of %d bytes for user %d", kind, len(content), user_id)
     return StoredResume(path, kind, len(content), text, extract_skills(text), label)
+
+
+class StoredFile(Protocol):
+    """What :func:`same_content` reads of a resume row."""
+
+    file_path: str
+    file_size: int | None
+
+
+File = TypeVar("File", bound=StoredFile)
+
+
+def same_content(root: Path, resumes: Iterable[File], content: bytes) -> File | None:
+    """The first of ``resumes`` whose stored file holds exactly ``content``, else ``None``.
+
+    Uploading the same file twice (a second click, a retried request) finds the
+    resume stored the first time instead of adding a duplicate. Only rows of the
+    same size are read, and only files inside ``root/resumes``.
+    """
+    for resume in resumes:
+        if resume.file_size == len(content) and read(root, resume.file_path) == content:
+            return resume
+    return None
 
 
 def _inside(root: Path, stored_path: str) -> Path | None:

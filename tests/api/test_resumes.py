@@ -190,9 +190,9 @@ def test_a_missing_file_part_is_422_naming_it(client: TestClient) -> None:
 
 def test_listing_pages_activation_and_active_only(client: TestClient) -> None:
     _, ada = signed_in(client, "ada@example.com")
-    first = uploaded(client, ada, name="one.txt")
-    second = uploaded(client, ada, name="two.txt", is_active="false")
-    third = uploaded(client, ada, name="three.txt", is_active="false")
+    first = uploaded(client, ada, name="one.txt", content=TEXT + b" 1")
+    second = uploaded(client, ada, name="two.txt", is_active="false", content=TEXT + b" 2")
+    third = uploaded(client, ada, name="three.txt", is_active="false", content=TEXT + b" 3")
     listing = client.get(BASE, headers=ada)
     assert listing.headers["x-total-count"] == "3"
     assert [r["id"] for r in listing.json()] == [third["id"], second["id"], first["id"]]
@@ -210,6 +210,21 @@ def test_listing_pages_activation_and_active_only(client: TestClient) -> None:
         refused = client.get(BASE, params=params, headers=ada)
         assert refused.status_code == 422
         assert refused.json()["field"] == field
+
+
+def test_the_same_file_uploaded_again_is_the_same_resume(
+    client: TestClient, data_dir: Path
+) -> None:
+    user_id, ada = signed_in(client, "ada@example.com")
+    first = uploaded(client, ada, name="cv.txt", is_active="false")
+    again = uploaded(client, ada, name="cv-copy.txt", is_active="true")
+    assert again["id"] == first["id"] and again["is_active"] is True
+    other = uploaded(client, ada, content=TEXT + b" And Go.")
+    assert other["id"] != first["id"]
+    assert client.get(BASE, headers=ada).headers["x-total-count"] == "2"
+    assert len(list((data_dir / "resumes" / str(user_id)).iterdir())) == 2
+    _, bob = signed_in(client, "bob@example.com")
+    assert uploaded(client, bob)["id"] not in {first["id"], other["id"]}
 
 
 def test_delete_removes_the_resume_and_its_file(client: TestClient, data_dir: Path) -> None:

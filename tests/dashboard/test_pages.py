@@ -173,6 +173,17 @@ def test_uploading_a_resume_stores_it_privately_with_its_skills(
     assert any("✅ **active**" in m.value for m in at.markdown)
 
 
+def test_the_same_file_twice_is_one_resume_and_its_original_downloads(
+    app: Start, user_id: int
+) -> None:
+    at = app(user_id, "Resumes")
+    _upload(at, "cv.txt", b"Rust developer", "text/plain")
+    _upload(at, "cv.txt", b"Rust developer", "text/plain")
+    no_exceptions(at)
+    assert len(DatabaseUtils.get_user_resumes(user_id, active_only=False)) == 1
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the original"]
+
+
 def test_a_file_that_is_not_what_it_claims_is_refused(app: Start, user_id: int) -> None:
     at = app(user_id, "Resumes")
     _upload(at, "cv.pdf", b"\x89PNG\r\n\x1a\n\x00\x00binary", "application/pdf")

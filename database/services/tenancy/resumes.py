@@ -86,9 +86,15 @@ def upload_resume(
     The checks are the dashboard's (:func:`database.io.resume_files.store`):
     a bad file is a :class:`~utils.errors.ValidationError` on ``file`` and
     nothing is written. If the row cannot be added the stored file is removed.
+    The same content uploaded again is the resume stored the first time (made
+    the active one when ``is_active``), not a duplicate.
     """
     require_write_scope(actor)
     folder = _root(root)
+    owned = resumes.list_for_user(session, actor.user_id, active_only=False)
+    same = resume_files.same_content(folder, owned, content)
+    if same is not None:
+        return resumes.set_active(session, same.id) if is_active and not same.is_active else same
     stored = resume_files.store(folder, actor.user_id, content, filename)
     try:
         return resumes.add(
