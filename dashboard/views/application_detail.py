@@ -136,6 +136,16 @@ def _delete_section(application: JobApplication) -> None:
         )
 
 
+def _posting_link(url: str | None) -> None:
+    """The job posting as a link; an address stored before addresses were checked, as text."""
+    if not url:
+        return
+    if url.lower().startswith(("http://", "https://")):
+        st.link_button("Open the job posting", url)
+    else:
+        st.caption(f"Job posting: {md(url)}")
+
+
 def render(user_id: int, application: JobApplication) -> None:
     """Everything about one application."""
     st.subheader(f"{md(application.job_title)} at {md(application.company)}")
@@ -147,6 +157,7 @@ def render(user_id: int, application: JobApplication) -> None:
     if application.interview_date:
         facts.append(f"interview {application.interview_date:%Y-%m-%d %H:%M} UTC")
     st.caption(" · ".join(facts))
+    _posting_link(application.job_url)
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Change status**")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +34,7 @@ PROTECTED_FIELDS = frozenset(
 )
 MAX_INT = 2_000_000_000  # inside a 32-bit INTEGER on both engines
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_PHONE = re.compile(r"^\+?[0-9 ().-]+((x|ext\.?) ?[0-9]+)?$", re.IGNORECASE)
 
 
 def _no_nul(value: str) -> str:
@@ -65,6 +68,38 @@ def _email(value: str) -> str:
     return value
 
 
+def _web_address(value: str) -> str:
+    """An ``http``/``https`` address with a host (an empty text is no address)."""
+    if not value:
+        return value
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 (an out-of-range port raises here)
+    except ValueError:
+        raise ValueError("must be a web address like https://example.com/jobs/1") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValueError("must be a web address starting with http:// or https://")
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("must be a web address without spaces")
+    return value
+
+
+def _linkedin(value: str) -> str:
+    text = _web_address(value)
+    host = (urlsplit(text).hostname or "").lower()
+    if text and host != "linkedin.com" and not host.endswith(".linkedin.com"):
+        raise ValueError("must be a LinkedIn address, like https://www.linkedin.com/in/your-name")
+    return text
+
+
+def _phone(value: str) -> str:
+    digits = sum(c.isdigit() for c in value)
+    if value.strip() and (not _PHONE.match(value.strip()) or not 5 <= digits <= 20):
+        raise ValueError("must be a phone number: digits, spaces and + - ( ) . only")
+    return value
+
+
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
@@ -78,7 +113,9 @@ def _utc(value: datetime) -> datetime:
 Name = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
 ShortText = Annotated[str, Field(max_length=50), AfterValidator(_no_nul)]
 LongText = Annotated[str, AfterValidator(_no_nul)]
-Url = Annotated[str, Field(max_length=2048), AfterValidator(_no_nul)]
+Url = Annotated[str, Field(max_length=2048), AfterValidator(_no_nul), AfterValidator(_web_address)]
+LinkedInUrl = Annotated[Url, AfterValidator(_linkedin)]
+Phone = Annotated[ShortText, AfterValidator(_phone)]
 RequiredName = Annotated[
     str, Field(max_length=200), AfterValidator(_no_nul), AfterValidator(_not_blank)
 ]
@@ -110,13 +147,13 @@ class UserFields(InputModel):
 
     first_name: Annotated[str, Field(max_length=100), AfterValidator(_no_nul)] | None = None
     last_name: Annotated[str, Field(max_length=100), AfterValidator(_no_nul)] | None = None
-    phone: ShortText | None = None
+    phone: Phone | None = None
     location: Name | None = None
     job_title: Name | None = None
     experience_years: Annotated[int, Field(ge=0, le=80)] | None = None
     skills: TagList | None = None
     summary: LongText | None = None
-    linkedin_url: Url | None = None
+    linkedin_url: LinkedInUrl | None = None
     is_active: StrictBool | None = None
 
 

@@ -119,6 +119,15 @@ def test_editing_details_saves_them_and_reports_a_bad_url(app: Start, user_id: i
     at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
     assert errors(at) == ["Job url string should have at most 2048 characters"]
     assert DatabaseUtils.get_application(app_id).job_url is None  # type: ignore[union-attr]
+    at.text_input(key=f"{form}.job_url").set_value("javascript:alert(1)")
+    at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
+    assert errors(at) == ["Job url must be a web address starting with http:// or https://"]
+    assert DatabaseUtils.get_application(app_id).job_url is None  # type: ignore[union-attr]
+    at.text_input(key=f"{form}.job_url").set_value("https://example.com/jobs/7")
+    at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
+    no_exceptions(at)
+    [link] = at.get("link_button")
+    assert link.proto.url == "https://example.com/jobs/7"
 
 
 def test_delete_needs_confirmation(app: Start, user_id: int) -> None:

@@ -258,11 +258,19 @@ def test_hostile_text_is_stored_verbatim_or_rejected(
     )
 
 
-def test_a_job_url_that_does_not_parse_is_stored_as_text(rdb: DatabaseManager) -> None:
+def test_a_job_url_that_is_not_a_web_address_is_refused_naming_the_field(
+    rdb: DatabaseManager,
+) -> None:
     user = DatabaseUtils.create_user(email="urls@example.com")
-    for url in ("%_[]^*?", "http://[::1", "example.com:99999/job"):
-        application = DatabaseUtils.add_job_application(user.id, "Dev", "Co", job_url=url)
-        assert existing(DatabaseUtils.get_application(application.id)).job_url == url
+    for url in (
+        "%_[]^*?", "http://[::1", "https://example.com:99999/job", "example.com/job",
+        "javascript:alert(1)", "data:text/html,x", "ftp://example.com/f", "https://",
+    ):  # fmt: skip
+        with pytest.raises(ValidationError, match="job_url"):
+            DatabaseUtils.add_job_application(user.id, "Dev", "Co", job_url=url)
+    assert DatabaseUtils.get_user_applications(user.id) == []
+    kept = DatabaseUtils.add_job_application(user.id, "Dev", "Co", job_url="https://x.org/j?id=1")
+    assert existing(DatabaseUtils.get_application(kept.id)).job_url == "https://x.org/j?id=1"
 
 
 def test_a_text_filter_longer_than_any_column_is_a_validation_error(rdb: DatabaseManager) -> None:

@@ -50,6 +50,14 @@ COMPARED = (
     "url_key", "posting_key",
 )  # fmt: skip
 SCORES = (0.0, 100.0, 0.30000000000000004, 1 / 3, 1e-300, 99.99999999999999, 71.5)
+#: Web addresses as awkward as one can be: quotes, commas, formula starts, non-Latin text.
+HOSTILE_URLS = (
+    'https://example.com/jobs/1?q="a,b";c=d',
+    "https://例え.jp/職/データ?名前=値#段落",
+    "http://[::1]:8080/=cmd|'/c%20calc'!A0",
+    "https://x.org/émoji/👩‍💻/\u202eabc\u202c",
+    "HTTPS://UPPER.EXAMPLE/Path%20With%20Escapes",
+)
 BIG = "=" + "a long line, é ünïcode\n" * 45_000 + "   "  # over 1,000,000 characters
 
 
@@ -75,6 +83,7 @@ def hostile_rows(count: int) -> list[dict[str, object]]:
              "notes": "  " + _text("notes", i + 5) + "\n"},
         ][: 1 + i % 3]  # fmt: skip
         row: dict[str, object] = {name: _text(name, i + k) for k, name in enumerate(TEXT_LIMITS)}
+        row["job_url"] = HOSTILE_URLS[i % len(HOSTILE_URLS)]
         row.update(
             job_description=BIG if i == 0 else "\n".join(islice(cycle(HOSTILE), i, i + 6)),
             salary_min=i * 1000,
