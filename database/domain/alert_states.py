@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from database.core.upsert import conflict_insert
 from database.models import AlertState
 
 MAX_MESSAGE_CHARS = 500
@@ -29,9 +29,8 @@ def ensure(session: Session, rules: Iterable[str]) -> None:
     names = sorted(set(rules))
     if not names:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(AlertState)
+        conflict_insert(session, AlertState)
         .values([{"rule": name, "firing": False, "episodes": 0} for name in names])
         .on_conflict_do_nothing(index_elements=["rule"])
     )

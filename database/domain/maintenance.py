@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from database.core.column_types import UTCDateTime
+from database.core.upsert import conflict_insert
 from database.models import MaintenanceLock, MaintenanceRun, MaintenanceRunState
 
 #: The lock every maintenance run takes.
@@ -45,9 +45,7 @@ def take_lock(session: Session, name: str, holder: str, *, now: datetime, ttl: t
         ),
         execution_options={"synchronize_session": False},
     )
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(MaintenanceLock).values(
+    statement = conflict_insert(session, MaintenanceLock).values(
         name=name, holder=holder, acquired_at=now, expires_at=now + ttl
     )
     statement = statement.on_conflict_do_nothing(index_elements=["name"])

@@ -8,10 +8,10 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from database.core.column_types import utcnow
+from database.core.upsert import conflict_insert
 from database.domain.schemas import check_text
 from database.models import AIAnalysisCache, SettingType, SystemSetting
 from utils.errors import ValidationError
@@ -68,11 +68,9 @@ def _upsert(session: Session, model: type[T], key: dict[str, Any], values: dict[
     ``INSERT ... ON CONFLICT DO UPDATE`` on both engines, so concurrent writers of one
     key all succeed (a read-then-insert lets two of them insert and one fail).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     (key_column,) = (name for name in key if name != "created_at")
     statement = (
-        insert(model)
+        conflict_insert(session, model)
         .values(**key, **values)
         .on_conflict_do_update(index_elements=[key_column], set_=values)
         .returning(model)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, delete, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from database.core.column_types import UTCDateTime
 from database.core.tokens import digest
+from database.core.upsert import conflict_insert
 from database.models import SignInThrottle, ThrottleScope
 from utils.errors import ThrottledError
 
@@ -102,10 +102,8 @@ def reset_account(session: Session, keys: Keys) -> None:
 
 def _ensure_row(session: Session, scope: ThrottleScope, key: str, now: datetime) -> None:
     # Insert-or-nothing: two workers failing at once both count on the one row.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {"scope": scope, "key": key, "failures": 0, "window_started_at": now}
-    statement = insert(SignInThrottle).values(**values)
+    statement = conflict_insert(session, SignInThrottle).values(**values)
     session.execute(statement.on_conflict_do_nothing(index_elements=["scope", "key"]))
 
 

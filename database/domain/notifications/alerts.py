@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from database.core.upsert import conflict_insert
 from database.domain import events
 from database.models import (
     EmailState,
@@ -78,9 +78,8 @@ def notify_server_admins(session: Session, notice: AlertNotice, now: datetime) -
 def _insert(
     session: Session, user_id: int, email: bool, notice: AlertNotice, now: datetime
 ) -> int | None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(Notification)
+        conflict_insert(session, Notification)
         .values(
             user_id=user_id,
             application_id=None,

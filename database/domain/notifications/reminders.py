@@ -28,10 +28,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from database.core.column_types import utcnow
+from database.core.upsert import conflict_insert
 from database.domain import events
 from database.models import (
     ApplicationStatus,
@@ -191,10 +191,8 @@ def _not_stored(session: Session, due: Sequence[DueReminder]) -> list[DueReminde
 
 
 def _insert(session: Session, reminder: DueReminder, now: datetime) -> int | None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(Notification)
+        conflict_insert(session, Notification)
         .values(
             user_id=reminder.user_id,
             application_id=reminder.application_id,
