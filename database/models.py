@@ -38,7 +38,7 @@ from database.core.base import (
     timestamp_column,
 )
 from database.core.column_types import JSONValue, UTCDateTime
-from database.core.keys import email_key
+from database.core.keys import email_key, tag_key
 
 #: The condition of an active (not archived) application, shared by its partial indexes.
 ACTIVE = "archived_at IS NULL"
@@ -192,6 +192,8 @@ class UserPreferences(TimestampMixin, Base):
     follow_up_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     # Days after its last move that a closed application is archived; None turns it off.
     archive_after_days: Mapped[int | None] = mapped_column(Integer, default=90, server_default="90")
+    # An IANA name ("Europe/Paris"): dates are shown and entered in it, and stored as UTC.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     user: Mapped[User] = relationship(back_populates="preferences")
 
@@ -320,6 +322,13 @@ class JobApplication(TimestampMixin, Base):
         "application", "(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)"
     )
     # ``notes`` is the application's own text column; this is the log of dated notes.
+    tags: Mapped[list[Tag]] = relationship(
+        secondary="application_tags", order_by="Tag.name_key", viewonly=True
+    )
+    cover_letter: Mapped[CoverLetter | None] = relationship(
+        back_populates="application", cascade="all, delete-orphan", passive_deletes=True,
+        uselist=False,
+    )  # fmt: skip
     notes_log: Mapped[list[ApplicationNote]] = owned_collection(
         "application", "(ApplicationNote.created_at, ApplicationNote.id)"
     )
@@ -383,6 +392,130 @@ class ApplicationNote(TimestampMixin, Base):
     body: Mapped[str] = mapped_column(Text)
 
     application: Mapped[JobApplication] = relationship(back_populates="notes_log")
+
+    repr_fields = ("id", "application_id")
+
+
+class Contact(TimestampMixin, Base):
+    """A person at a company whom the job seeker deals with, linked to their applications."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        Index("ix_contacts_user_name", "user_id", "name"),
+        Index("ix_contacts_user_company", "user_id", "company"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    linkedin_url: Mapped[str | None] = mapped_column(String(2048))
+    notes: Mapped[str | None] = mapped_column(Text)
+    last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    applications: Mapped[list[JobApplication]] = relationship(
+        secondary="application_contacts",
+        order_by="(JobApplication.application_date.desc(), JobApplication.id.desc())",
+        viewonly=True,
+    )
+
+    repr_fields = ("id", "user_id")
+
+
+class ApplicationContact(Base):
+    """A contact linked to an application (both of one person)."""
+
+    __tablename__ = "application_contacts"
+    __table_args__ = (
+        UniqueConstraint("application_id", "contact_id"),
+        Index("ix_application_contacts_contact", "contact_id"),
+        Index("ix_application_contacts_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE")
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = timestamp_column()
+
+    repr_fields = ("application_id", "contact_id")
+
+
+class Tag(TimestampMixin, Base):
+    """One word of a person's own tag vocabulary ("remote-first", "referral")."""
+
+    __tablename__ = "tags"
+    __table_args__ = (
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        # One tag per spelling: "Python", "python" and "PYTHON" are one tag of a person.
+        UniqueConstraint("user_id", "name_key", name="uq_tags_user_name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(50))
+    # Derived from ``name`` (case-folded, spaces collapsed), never set by callers.
+    name_key: Mapped[str] = mapped_column(String(200))
+
+    # A lookup key derived from ``name``.
+    hidden_fields = frozenset({"name_key"})
+    repr_fields = ("id", "name")
+
+    @validates("name")
+    def _derive_name_key(self, _name: str, value: str) -> str:
+        self.name_key = tag_key(value)
+        return value
+
+
+class ApplicationTag(Base):
+    """A tag on an application (both of one person)."""
+
+    __tablename__ = "application_tags"
+    __table_args__ = (
+        UniqueConstraint("application_id", "tag_id"),
+        Index("ix_application_tags_tag", "tag_id", "application_id"),
+        Index("ix_application_tags_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE")
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = timestamp_column()
+
+    repr_fields = ("application_id", "tag_id")
+
+
+class CoverLetter(TimestampMixin, Base):
+    """The cover letter of one application: its text, an uploaded file, or both."""
+
+    __tablename__ = "cover_letters"
+    __table_args__ = (
+        CheckConstraint("body IS NOT NULL OR file_path IS NOT NULL", name="body_or_file"),
+        CheckConstraint("file_size IS NULL OR file_size >= 0", name="file_size_non_negative"),
+        Index("ix_cover_letters_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("job_applications.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    file_path: Mapped[str | None] = mapped_column(String(1024))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_type: Mapped[str | None] = mapped_column(String(20))
+
+    application: Mapped[JobApplication] = relationship(back_populates="cover_letter")
 
     repr_fields = ("id", "application_id")
 
@@ -952,12 +1085,16 @@ __all__ = [
     "TABLES",
     "AIAnalysisCache",
     "AlertState",
+    "ApplicationContact",
     "ApplicationNote",
     "ApplicationStatus",
     "ApplicationStatusHistory",
+    "ApplicationTag",
     "AuthToken",
     "Base",
     "CalendarFeed",
+    "Contact",
+    "CoverLetter",
     "DeliveryState",
     "EmailState",
     "Event",
@@ -980,6 +1117,7 @@ __all__ = [
     "SettingType",
     "SignInThrottle",
     "SystemSetting",
+    "Tag",
     "ThrottleScope",
     "TimestampMixin",
     "TokenKind",

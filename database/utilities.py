@@ -14,12 +14,16 @@ from database.models import ApplicationStatus
 from database.services.alert_calls import AlertCalls
 from database.services.application_calls import ApplicationCalls
 from database.services.archive_calls import ArchiveCalls
+from database.services.contact_calls import ContactCalls
+from database.services.cover_letter_calls import CoverLetterCalls
 from database.services.health_calls import HealthCalls
 from database.services.insight_calls import InsightCalls
 from database.services.notification_calls import NotificationCalls
 from database.services.personal_data_calls import PersonalDataCalls
+from database.services.posting_calls import PostingCalls
 from database.services.profile_calls import ProfileCalls
 from database.services.record_calls import RecordCalls
+from database.services.tag_calls import TagCalls
 
 
 class DatabaseUtils(
@@ -32,6 +36,10 @@ class DatabaseUtils(
     ArchiveCalls,
     AlertCalls,
     HealthCalls,
+    ContactCalls,
+    TagCalls,
+    CoverLetterCalls,
+    PostingCalls,
 ):
     """High-level operations on users, resumes, applications, searches and settings.
 

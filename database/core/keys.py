@@ -42,6 +42,24 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFKC", folded)
 
 
+def version_key(version: str) -> tuple[tuple[int, ...], str]:
+    """Sort key: dotted numeric versions in number order ("003" < "003.1" < "004"), others last.
+
+    The built-in revisions after the specification's three are numbered
+    ``003.1``, ``003.2``, ... so that a project's own custom migration ``004``
+    (the specification's example) still comes after all of them.
+    """
+    parts = version.split(".")
+    if all(part.isdigit() for part in parts):
+        return tuple(int(part) for part in parts), version
+    return (10**9,), version
+
+
+def tag_key(name: str) -> str:
+    """The identity of a tag's name: case-folded, NFKC-normalised, inner spaces collapsed."""
+    return " ".join(email_key(name).split())
+
+
 def normalise_url(url: str | None) -> str | None:
     """The posting's address without scheme, ``www.``, fragment or tracking parameters.
 

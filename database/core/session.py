@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from database.core.config import DatabaseConfig
 from database.core.engine import READ_ONLY, build_engine
 from database.core.errors import translated
+from database.core.keys import version_key
 from utils.errors import AutoApplyerError, DatabaseError, NotInitializedError
 
 logger = logging.getLogger(__name__)
@@ -108,8 +109,8 @@ class DatabaseManager:
         if LEDGER.name not in self.table_names():
             return None
         with self.session_scope() as session:
-            version = LEDGER.c.version
-            return session.scalar(select(version).order_by(version.desc()).limit(1))
+            versions = session.scalars(select(LEDGER.c.version)).all()
+            return max(versions, key=version_key) if versions else None
 
     def get_database_info(self) -> dict[str, Any]:
         """Status, environment, engine type, tables and schema version."""

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from database.core.errors import translated
+from database.core.keys import version_key
 from database.core.session import DatabaseManager, get_database_manager
 from database.migrations.recording import mark_applied, mark_rolled_back
 from database.migrations.schema_reset import drop_everything
@@ -55,19 +56,6 @@ class Migration:
     def is_builtin(self) -> bool:
         """Whether Alembic runs this migration (no functions of its own)."""
         return self.upgrade is None
-
-
-def version_key(version: str) -> tuple[tuple[int, ...], str]:
-    """Sort key: dotted numeric versions in number order ("003" < "003.1" < "004"), others last.
-
-    The built-in revisions after the specification's three are numbered
-    ``003.1``, ``003.2``, ... so that a project's own custom migration ``004``
-    (the specification's example) still comes after all of them.
-    """
-    parts = version.split(".")
-    if all(part.isdigit() for part in parts):
-        return tuple(int(part) for part in parts), version
-    return (10**9,), version
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Enum, Float, Integer, String, Table
 
 from database.core.column_types import JSONValue, UTCDateTime, as_utc
-from database.core.keys import email_key, posting_key, url_key
+from database.core.keys import email_key, posting_key, tag_key, url_key
 from utils.errors import ValidationError
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -43,6 +43,7 @@ DERIVED: dict[tuple[str, str], tuple[tuple[str, ...], Callable[..., str | None]]
     ("users", "email_key"): (("email",), email_key),
     ("job_applications", "url_key"): (("job_url",), url_key),
     ("job_applications", "posting_key"): (("company", "job_title", "location"), posting_key),
+    ("tags", "name_key"): (("name",), tag_key),
 }
 #: (table, column) -> (the column naming a parent row, the parent table): a copy of
 #: the parent's ``user_id``, set from the restored parent (see validation.OwnerMap).

@@ -52,7 +52,7 @@ from database.io.backup.validation import (
 )
 from database.io.backup.verify import check_schema_version, existing_file, verify_backup
 from database.io.backup.writer import DIR_MODE, BackupFileWriter, remove_stale_files
-from database.migrations.manager import version_key
+from database.core.keys import version_key
 from database.models import EventKind, SchemaMigration
 from utils.errors import AutoApplyerError, BackupError, DatabaseError, ValidationError
 

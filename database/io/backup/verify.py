@@ -22,7 +22,8 @@ from database.core.config import DatabaseConfig
 from database.core.session import DatabaseManager
 from database.io.backup.restore import restore_into
 from database.io.backup.validation import BackupSummary, Progress, validate_backup
-from database.migrations.manager import MigrationManager, builtin_migrations, version_key
+from database.core.keys import version_key
+from database.migrations.manager import MigrationManager, builtin_migrations
 from utils.errors import ValidationError
 
 #: Above this many rows the scratch database is a temporary file, not memory.

@@ -35,6 +35,7 @@ from database.models import (
 )
 from database.utilities import DatabaseUtils
 from tests.support.checks import existing
+from tests.support.tracker_objects import tracker_rows
 from tests.support.notification_objects import reminder_of
 from tests.support.webhook_objects import WEBHOOK_MAKERS
 from utils.errors import AuthenticationError, ValidationError
@@ -93,6 +94,7 @@ def data(db: DatabaseManager) -> dict[str, Any]:
         for make in WEBHOOK_MAKERS.values():
             make(session, user.id)
         session.add_all(server_bookkeeping())
+        tracker_rows(session, user.id, application.id)
     with pytest.raises(AuthenticationError):
         accounts.sign_in_recorded(db.session_scope, "ann@example.com", "wrong", "192.0.2.1")
     return {"user": user, "resumes": [resume, old], "application": application, "note": note}
@@ -214,7 +216,7 @@ def test_to_dict_of_every_model_is_json_ready_and_keeps_secrets(data: dict[str, 
         assert decoded == as_dict, model
         internal = {
             "password_hash", "email_key", "url_key", "posting_key", "search_vector", "token_hash",
-            "secret",
+            "secret", "name_key",
         }  # fmt: skip
         assert not internal & set(as_dict), model
         keys = {column.key for column in model.__mapper__.primary_key}

@@ -136,14 +136,18 @@ def awkward_rows(table: Table) -> list[dict[str, Any]]:
         if table.name == "users":
             values["email"] = [" Ünïcødé.One@Exämple.ORG ", "two+tag@example.org",
                                "ДВА@пример.рф", "ß@strasse.de"][row]  # fmt: skip
-        if table.name == "organizations" and not values["name"]:
+        if table.name in ("organizations", "contacts", "tags") and not values["name"]:
             # CHECKs refuse an empty name or slug.
-            values.update(name="\u00a0último", slug="\u00a0ultimo")
+            values.update(name="\u00a0último")
+            if table.name == "organizations":
+                values.update(slug="\u00a0ultimo")
         if table.name == "idempotency_keys":
             # CHECKs refuse an empty key and a status outside 100..599.
             values.update(
                 key=values["key"] or "\u00a0último", status_code=[100, 599, 201, None][row]
             )
+        if table.name == "cover_letters" and values["body"] is None and not values["file_path"]:
+            values["body"] = "x"  # a CHECK wants its text or its file
         if table.name == "user_preferences":
             # A CHECK keeps the follow-up wait within 1..365 days.
             values["follow_up_days"] = [1, 365, 14, 7][row]

@@ -7,6 +7,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from database.connection import DatabaseManager, init_database
+from database.core.keys import version_key
 from database.migrations import Migration, MigrationManager, builtin_migrations
 from database.migrations.compare import schema_differences
 from database.utilities import DatabaseUtils
@@ -27,7 +28,7 @@ def seed() -> int:
 def test_builtin_migrations_form_one_chain() -> None:
     versions = [m.version for m in builtin_migrations()]
     assert versions[:2] == ["001", "002"]
-    assert versions == sorted(versions)
+    assert versions == sorted(versions, key=version_key)
     assert len(set(versions)) == len(versions)
 
 

@@ -23,6 +23,7 @@ from database.domain.organizations import accept_invitation, create_organization
 from database.models import IdempotencyKey
 from database.utilities import DatabaseUtils
 from tests.support.notification_objects import reminder_of
+from tests.support.tracker_objects import tracker_rows
 from tests.support.webhook_objects import WEBHOOK_MAKERS
 
 pytestmark = pytest.mark.parametrize("engine_name", ["postgresql"])
@@ -60,6 +61,7 @@ def give_a_row_of_everything(db: DatabaseManager, user_id: int) -> None:
         reminder_of(session, user_id, application.id)
         for make in WEBHOOK_MAKERS.values():
             make(session, user_id)
+        tracker_rows(session, user_id, application.id)
         session.add(
             IdempotencyKey(
                 user_id=user_id, key=f"key-{user_id}", method="POST", path="/x",
@@ -160,9 +162,14 @@ def test_a_coach_reads_the_members_applications_but_not_a_strangers_and_changes_
 ) -> None:
     with app_engine.begin() as conn:
         bind_actor(conn, people.coach)
-        for table in ("job_applications", "application_status_history", "application_notes"):
+        staff_read = ("job_applications", "application_status_history", "application_notes",
+                      "tags", "application_tags")  # fmt: skip
+        for table in staff_read:
             assert owners_seen(conn, table) == {people.member}, table
-        for table in ("resumes", "search_history", "user_preferences", "idempotency_keys"):
+        private = ("resumes", "search_history", "user_preferences", "idempotency_keys",
+                   "contacts", "application_contacts", "cover_letters")  # fmt: skip
+        for table in private:
             assert owners_seen(conn, table) <= {people.coach}, table
         assert conn.execute(text("UPDATE job_applications SET company = 'x'")).rowcount == 0
         assert conn.execute(text("DELETE FROM application_notes")).rowcount == 0
+        assert conn.execute(text("DELETE FROM application_tags")).rowcount == 0

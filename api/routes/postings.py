@@ -1,0 +1,7 @@
+"""The API's routes about posting import."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["posting import"])

@@ -1,0 +1,7 @@
+"""The API's routes about tags."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["tags"])
