@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
+	@scripts/install-fonts.sh
 
 run: setup
 	$(PY) -m cli.init_db --environment development

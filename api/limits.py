@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
 from database.io import resume_files
+from database.io.postings.settings import DEFAULT_MAX_BYTES
 from database.services.tenancy import records
 
 #: The largest request body accepted, except where :data:`UPLOAD_LIMITS` allows more.
@@ -18,7 +21,28 @@ UPLOAD_LIMITS: dict[tuple[str, str], int] = {
     ("POST", "/api/v1/resumes"): resume_files.MAX_BYTES + MULTIPART_OVERHEAD,
     ("POST", "/api/v1/imports/applications"): records.MAX_CSV_BYTES + MULTIPART_OVERHEAD,
     ("POST", "/api/v1/me/backup"): records.MAX_BACKUP_BYTES + MULTIPART_OVERHEAD,
+    # Pasted HTML as a JSON string: room for its escapes (the HTML itself is checked too).
+    ("POST", "/api/v1/applications/import-posting"): 2 * DEFAULT_MAX_BYTES + MULTIPART_OVERHEAD,
 }
+#: Uploads to paths with an id in them: ``(method, full-match pattern, largest body)``.
+UPLOAD_PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = (
+    ("PUT", re.compile(r"/api/v1/applications/[0-9]+/cover-letter/file"),
+     resume_files.MAX_BYTES + MULTIPART_OVERHEAD),
+)  # fmt: skip
+
+
+def upload_limit(method: str, path: str, default: int) -> int:
+    """The largest body accepted for ``method`` on ``path``: an upload's allowance or ``default``.
+
+    An exact path of :data:`UPLOAD_LIMITS` first, then the patterns of :data:`UPLOAD_PATTERNS`.
+    """
+    limit = UPLOAD_LIMITS.get((method, path))
+    if limit is not None:
+        return limit
+    for pattern_method, pattern, allowed in UPLOAD_PATTERNS:
+        if method == pattern_method and pattern.fullmatch(path):
+            return allowed
+    return default
 
 
 class BodyTooLargeError(HTTPException):
@@ -43,7 +67,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = UPLOAD_LIMITS.get((scope.get("method", ""), scope.get("path", "")), self.limit)
+        limit = upload_limit(scope.get("method", ""), scope.get("path", ""), self.limit)
         if self._declared_length(scope) > limit:
             await self._refuse(scope, receive, send, limit)
             return

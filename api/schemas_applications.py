@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import inspect
 
 from api.schemas import ReadModel, WriteModel
 
@@ -90,6 +91,19 @@ class ApplicationRead(ReadModel):
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None = None
+    #: The names of its tags, by name (letter case ignored).
+    tags: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tag_names(cls, value: Any) -> Any:
+        """An application object's tags as names; none on a new one returned detached."""
+        if isinstance(value, dict) or not hasattr(value, "__table__"):
+            return value
+        state = inspect(value)
+        unloaded = "tags" in state.unloaded and state.session is None
+        fields = {name: getattr(value, name) for name in cls.model_fields if name != "tags"}
+        return {**fields, "tags": [] if unloaded else [tag.name for tag in value.tags]}
 
 
 class HistoryEntryRead(ReadModel):

@@ -47,6 +47,8 @@ class PreferencesChange(WriteModel):
     follow_up_days: int | None = None
     # Days after its last move that a closed application is archived; null turns it off.
     archive_after_days: int | None = None
+    # An IANA time zone name ("Europe/Paris"); the API's datetimes stay ISO 8601 in UTC.
+    time_zone: str | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, to be written."""
@@ -67,6 +69,7 @@ class _Preferences(BaseModel):
     email_notifications: bool = True
     follow_up_days: int = 14
     archive_after_days: int | None = 90
+    time_zone: str = "UTC"
 
 
 class PreferencesReplace(_Preferences, WriteModel):

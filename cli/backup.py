@@ -184,7 +184,8 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def _confirm(target: str, console: Console) -> bool:
-    if not sys.stdin.isatty():
+    # No terminal, or standard input closed (``sys.stdin`` is then ``None``): not confirmed.
+    if sys.stdin is None or not sys.stdin.isatty():
         return False
     console.print(
         f"[bold red]Restoring replaces every row of the {target} database.[/] "

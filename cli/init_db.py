@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _confirm_reset(environment: str, console: Console) -> bool:
-    if not sys.stdin.isatty():
+    # No terminal, or standard input closed (``sys.stdin`` is then ``None``): not confirmed.
+    if sys.stdin is None or not sys.stdin.isatty():
         return False
     console.print(
         f"[bold red]--reset destroys every row of the {environment} database.[/] "

@@ -20,7 +20,7 @@ if __package__ in (None, ""):
 
 import streamlit as st
 
-from dashboard import auth, mode, navigation, state
+from dashboard import auth, mode, navigation, state, urls
 from dashboard.views import sign_in, welcome
 from utils.errors import AutoApplyerError, DatabaseError
 
@@ -36,9 +36,11 @@ def _hosted() -> None:
         state.show_flash()
         sign_in.render()
         return
+    urls.restore(navigation.pages_for(actor), hosted=True)
     navigation.hosted_sidebar(actor)
     state.show_flash()
     navigation.render_page(actor.user_id, actor)
+    urls.publish(actor.user_id, hosted=True)
 
 
 def main() -> None:
@@ -67,6 +69,7 @@ def main() -> None:
         except AutoApplyerError as exc:
             st.error(str(exc))
         return
+    urls.restore(navigation.pages_for(None), hosted=False)
     user_id = navigation.sidebar()
     state.show_flash()
     try:
@@ -76,6 +79,7 @@ def main() -> None:
             navigation.render_page(user_id)
     except AutoApplyerError as exc:
         st.error(str(exc))
+    urls.publish(user_id, hosted=False)
 
 
 main()

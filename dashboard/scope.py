@@ -37,6 +37,7 @@ from database.models import (
 from database.services.tenancy import account, analytics, archiving, profile, records, resumes
 from database.services.tenancy import applications as tenancy
 from database.services.tenancy import notifications as inbox
+from database.services.tenancy import tags as tag_access
 from database.services.tenancy.events import events_since
 from database.utilities import DatabaseUtils
 from utils.errors import ValidationError
@@ -54,6 +55,7 @@ ANALYTICS: dict[str, Callable[..., Any]] = {
     "get_time_in_stage": analytics.time_in_stage,
     "get_stale_applications": analytics.stale_applications,
     "get_application_sources": analytics.sources,
+    "get_tag_statistics": tag_access.statistics,
 }
 
 

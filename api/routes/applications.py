@@ -36,7 +36,7 @@ router = APIRouter(tags=["applications"])
 NOT_FOUND = "no such application"
 
 _T = TypeVar("_T")
-_QUERY_NAMES = {"statuses": "status", "text": "q"}
+_QUERY_NAMES = {"statuses": "status", "text": "q", "tags": "tag"}
 
 
 def _found(value: _T | None) -> _T:
@@ -56,19 +56,21 @@ def list_applications(
     q: str = "",
     include_archived: bool = False,
     archived_only: bool = False,
+    tag_filter: Annotated[list[str] | None, Query(alias="tag")] = None,
 ) -> Response:
     """The actor's own applications, newest first; how many match in ``X-Total-Count``.
 
     ``status`` (repeatable) keeps those of these statuses, ``q`` those whose
-    title, company or location contains it (letter case ignored). Archived
-    applications are left out unless ``include_archived``; ``archived_only``
-    lists only them.
+    title, company or location contains it (letter case ignored), ``tag``
+    (repeatable) those carrying all of these tags. Archived applications are
+    left out unless ``include_archived``; ``archived_only`` lists only them.
     """
     filters: dict[str, Any] = {
         "text": q,
         "statuses": tuple(status_filter or ()),
         "include_archived": include_archived,
         "archived_only": archived_only,
+        "tags": tuple(tag_filter or ()),
     }
     try:
         found, total = tenancy.list_application_rows(session, actor, filters, limit, offset)

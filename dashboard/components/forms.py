@@ -9,7 +9,7 @@ traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import state
+from dashboard.components import field_errors
 from utils.errors import AutoApplyerError, ValidationError
 
 GENERAL = "_form"
@@ -52,12 +53,34 @@ def set_error(form: str, field: str, message: str) -> None:
     st.session_state[_errors_key(form)] = {field: message}
 
 
-def attempt(form: str, action: Callable[[], Any], success: str, clear: Iterable[str] = ()) -> bool:
-    """Run ``action``; on success flash ``success`` and clear the keys ``clear``."""
+def set_errors(form: str, messages: Mapping[str, str]) -> None:
+    """Make ``messages`` (by field) the form's errors, each drawn next to its field."""
+    st.session_state[_errors_key(form)] = dict(messages)
+
+
+def attempt(
+    form: str,
+    action: Callable[[], Any],
+    success: str,
+    clear: Iterable[str] = (),
+    check: Callable[[], Mapping[str, str]] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> bool:
+    """Run ``action``; on success flash ``success`` and clear the keys ``clear``.
+
+    ``check`` first finds every error of the submission at once (see
+    :func:`dashboard.components.field_errors.check`); when it finds any,
+    ``action`` does not run. ``labels`` name the fields in messages.
+    """
+    if check is not None:
+        found = check()
+        if found:
+            set_errors(form, found)
+            return False
     try:
         action()
     except ValidationError as exc:
-        set_error(form, exc.field, f"{_label(exc.field)} {exc.rule}")
+        set_error(form, exc.field, field_errors.plain(exc.field, exc.rule, labels or {}))
         return False
     except AutoApplyerError as exc:
         set_error(form, GENERAL, str(exc))
@@ -68,10 +91,6 @@ def attempt(form: str, action: Callable[[], Any], success: str, clear: Iterable[
     state.data_changed()
     state.flash("success", success)
     return True
-
-
-def _label(field: str) -> str:
-    return field.replace("_", " ").capitalize()
 
 
 def uploaded_file(form: str, missing: str) -> UploadedFile | None:

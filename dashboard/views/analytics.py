@@ -111,6 +111,16 @@ def _time_in_stage(user_id: int) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
+def _by_tag(user_id: int) -> None:
+    st.subheader("By tag")
+    rows = figures("get_tag_statistics", user_id)
+    if not rows:
+        st.caption("No tagged applications yet: add tags in an application's details.")
+        return
+    frame = pd.DataFrame(rows).drop(columns=["tag_id"])
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
 def _stale(user_id: int) -> None:
     days = settings.stale_days()
     st.subheader(f"To follow up (no change for {days}+ days)")
@@ -144,4 +154,5 @@ def render(user_id: int) -> None:
         _conversion(user_id, "get_conversion_by_source", "By source", "source")
     with right:
         _conversion(user_id, "get_conversion_by_resume", "By resume", "filename")
+    _by_tag(user_id)
     _stale(user_id)

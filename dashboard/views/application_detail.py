@@ -8,10 +8,11 @@ from typing import Any
 import streamlit as st
 
 from dashboard import scope
-from dashboard.components import forms
+from dashboard.components import cover_letter, forms, time_zone
+from dashboard.components import tags as tag_editor
 from dashboard.components.status import status_label
 from dashboard.components.text import md
-from dashboard.views import application_form
+from dashboard.views import application_form, contacts
 from database.models import ApplicationStatus, JobApplication
 
 SELECTED = "selected_application"
@@ -21,16 +22,17 @@ def _change_status(application_id: int, form: str) -> None:
     key = f"{form}."
     day = st.session_state.get(key + "interview_day")
     at = st.session_state.get(key + "interview_time")
-    interview = forms.utc_datetime(
-        day if isinstance(day, date) else None, at if isinstance(at, time) else None
-    )
+    zone = time_zone.current_zone()
     forms.attempt(
         form,
         lambda: scope.change_status(
             application_id,
             st.session_state[key + "status"],
             notes_text=forms.text_or_none(key + "notes"),
-            interview_date=interview,
+            # Entered in the person's zone, stored as UTC; a skipped time is refused.
+            interview_date=time_zone.entered(
+                day if isinstance(day, date) else None, at if isinstance(at, time) else None, zone
+            ),
             interview_type=forms.text_or_none(key + "interview_type"),
         ),
         "Status updated.",
@@ -56,7 +58,7 @@ def _status_form(application: JobApplication) -> None:
         forms.field_error(form, "notes")
         left, middle, right = st.columns(3)
         left.date_input("Interview date", value=None, key=key + "interview_day")
-        middle.time_input("Interview time (UTC)", value=None, key=key + "interview_time")
+        middle.time_input(time_zone.label("Interview time"), value=None, key=key + "interview_time")
         right.text_input("Interview type (e.g. video)", key=key + "interview_type")
         forms.field_error(form, "interview_date")
         forms.field_error(form, "interview_type")
@@ -67,7 +69,7 @@ def _status_form(application: JobApplication) -> None:
 
 def timeline_line(entry: dict[str, Any]) -> str:
     """One entry of :meth:`DatabaseUtils.get_application_timeline` as a markdown list item."""
-    when = entry["at"].strftime("%Y-%m-%d %H:%M")
+    when = time_zone.short(entry["at"])
     if entry["kind"] == "note":
         return f"- `{when}` note: {md(entry['body'])}"
     if entry["from_status"] is not None and entry["from_status"] == entry["to_status"]:
@@ -151,19 +153,22 @@ def render(user_id: int, application: JobApplication) -> None:
     st.subheader(f"{md(application.job_title)} at {md(application.company)}")
     facts = [
         f"#{application.id}",
-        f"{status_label(application.status)} since {application.status_changed_at:%Y-%m-%d}",
-        f"applied {application.application_date:%Y-%m-%d}",
+        f"{status_label(application.status)} since {time_zone.day(application.status_changed_at)}",
+        f"applied {time_zone.day(application.application_date)}",
     ]
     if application.interview_date:
-        facts.append(f"interview {application.interview_date:%Y-%m-%d %H:%M} UTC")
+        facts.append(f"interview {time_zone.moment(application.interview_date)}")
     st.caption(" · ".join(facts))
     _posting_link(application.job_url)
+    tag_editor.editor(user_id, application)
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Change status**")
         _status_form(application)
     with right:
         _timeline(application)
+    contacts.application_section(user_id, application.id)
     with st.expander("Edit details"):
         application_form.edit_form(user_id, application)
+    cover_letter.section(application.id)
     _delete_section(application)

@@ -8,9 +8,10 @@ from typing import Any
 import streamlit as st
 
 from dashboard import scope
-from dashboard.components import forms
+from dashboard.components import field_errors, forms, time_zone
 from dashboard.components.status import status_label
 from dashboard.components.text import md
+from database.domain.schemas import ApplicationCreate, ApplicationFields
 from database.models import ApplicationStatus, JobApplication
 
 TEXT_FIELDS = {
@@ -34,6 +35,14 @@ FIELDS = (
     "status",
 )
 ADD_FORM = "add_application"
+#: How messages name the fields ("Minimum salary must not be more than the maximum").
+LABELS = {
+    **TEXT_FIELDS,
+    **NUMBER_FIELDS,
+    "match_score": "Match score",
+    "application_date": "Application date",
+    "resume_id": "Resume used",
+}
 
 
 def _key(form: str, name: str) -> str:
@@ -46,7 +55,10 @@ def _read(form: str) -> dict[str, Any]:
         values[name] = forms.number_or_none(_key(form, name))
     values["is_remote"] = bool(st.session_state.get(_key(form, "is_remote")))
     day = st.session_state.get(_key(form, "application_date"))
-    values["application_date"] = forms.utc_datetime(day) if isinstance(day, date) else None
+    # Midday of the day in the person's zone, stored as UTC.
+    values["application_date"] = time_zone.entered(
+        day if isinstance(day, date) else None, field="application_date"
+    )
     values["notes"] = forms.text_or_none(_key(form, "notes"))
     return values
 
@@ -63,7 +75,9 @@ def _fields(form: str, user_id: int, existing: JobApplication | None) -> None:
     if existing is not None and st.session_state.get(f"{form}._loaded") != existing.id:
         for name in (*TEXT_FIELDS, *NUMBER_FIELDS, "match_score", "is_remote", "notes"):
             st.session_state[_key(form, name)] = getattr(existing, name)
-        st.session_state[_key(form, "application_date")] = existing.application_date.date()
+        st.session_state[_key(form, "application_date")] = time_zone.local_date(
+            existing.application_date
+        )
         st.session_state[_key(form, "resume_id")] = existing.resume_id
         st.session_state[f"{form}._loaded"] = existing.id
     left, right = st.columns(2)
@@ -107,6 +121,10 @@ def _add(user_id: int) -> None:
         lambda: scope.add_application(user_id, job_title, company, given),
         f"Added {md(job_title)} at {md(company)}.",
         clear=[_key(ADD_FORM, name) for name in FIELDS],
+        check=lambda: field_errors.check(
+            ApplicationCreate, {"job_title": job_title, "company": company, **given}, LABELS
+        ),
+        labels=LABELS,
     )
 
 
@@ -133,6 +151,8 @@ def _save(application_id: int, form: str) -> None:
         form,
         lambda: scope.update_application(application_id, values),
         "Application saved.",
+        check=lambda: field_errors.check(ApplicationFields, values, LABELS),
+        labels=LABELS,
     )
 
 

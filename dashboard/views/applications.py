@@ -8,13 +8,38 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, scope
+from dashboard import queries, scope, state, tags
+from dashboard.components import time_zone
 from dashboard.components.status import status_label
-from dashboard.views import application_detail, application_form, archived, board, transfers
+from dashboard.views import (
+    application_detail,
+    application_form,
+    archived,
+    board,
+    posting_import,
+    transfers,
+)
 from database.models import ApplicationStatus, JobApplication
 
 PAGE_SIZES = (25, 50, 100)
 FILTER = "apps.filter."
+#: The session key of the open tab, and the tabs by their name in the URL (``?view=board``).
+TAB = "apps.tab"
+TABS = {
+    "Table": "table",
+    "Board": "board",
+    "Add": "add",
+    "Details": "details",
+    "Export & import": "export",
+}
+DETAILS = "Details"
+
+
+def open_application(application_id: int) -> None:
+    """Show ``application_id`` in the Details tab of the Applications page (a callback)."""
+    st.session_state[application_detail.SELECTED] = application_id
+    st.session_state[state.PAGE_KEY] = "Applications"
+    st.session_state[TAB] = DETAILS
 
 
 def current_filter(user_id: int) -> queries.ApplicationFilter:
@@ -28,12 +53,16 @@ def current_filter(user_id: int) -> queries.ApplicationFilter:
         sources = right.multiselect("Source", queries.sources(user_id), key=FILTER + "source")
         start = left.date_input("Applied from", value=None, key=FILTER + "from")
         end = middle.date_input("Applied until", value=None, key=FILTER + "until")
+        tag_names = right.multiselect(
+            "Tags (all of them)", tags.vocabulary(user_id), key=FILTER + "tags"
+        )
     return queries.ApplicationFilter(
         statuses=tuple(statuses),
         text=text or "",
         sources=tuple(sources),
         date_from=start if isinstance(start, date) else None,
         date_to=end if isinstance(end, date) else None,
+        tags=tuple(tag_names),
     )
 
 
@@ -46,9 +75,10 @@ def _frame(rows: list[JobApplication]) -> pd.DataFrame:
             "Location": [a.location or "" for a in rows],
             "Status": [status_label(a.status) for a in rows],
             "Source": [a.source or "" for a in rows],
-            "Applied": [a.application_date.date() for a in rows],
+            "Applied": [time_zone.local_date(a.application_date) for a in rows],
             "Last change": [a.status_changed_at.date() for a in rows],
             "Match": [a.match_score for a in rows],
+            "Tags": [", ".join(t.name for t in a.tags) for a in rows],
         }
     )
 
@@ -104,12 +134,11 @@ def render(user_id: int) -> None:
     st.title("Applications")
     view = archived.current_view()
     criteria = archived.with_view(current_filter(user_id), view)
-    # The board and its counts are of the active applications only.
+    # The bulk archive counts are of the active applications only.
     active = scope.figures("get_application_statistics", user_id, include_archived=False)
     breakdown = active["status_breakdown"]
-    table, board_tab, add, details, transfer = st.tabs(
-        ["Table", "Board", "Add", "Details", "Export & import"]
-    )
+    # Stateful tabs: a rerun (a move, an import, a choice in Details) keeps the open one.
+    table, board_tab, add, details, transfer = st.tabs(list(TABS), key=TAB, on_change="rerun")
     with table:
         rows = _table(user_id, criteria)
         if view == archived.ARCHIVED:
@@ -117,8 +146,9 @@ def render(user_id: int) -> None:
         else:
             archived.bulk_archive_button(user_id, breakdown)
     with board_tab:
-        board.render(user_id, breakdown)
+        board.render(user_id, criteria)
     with add:
+        posting_import.render(user_id)
         application_form.add_form(user_id)
     with details:
         _details(user_id, rows)

@@ -12,7 +12,7 @@ import dataclasses
 import streamlit as st
 
 from dashboard import queries, scope
-from dashboard.components import forms
+from dashboard.components import forms, time_zone
 from database.models import ApplicationStatus, JobApplication
 
 VIEW = "apps.view"
@@ -48,7 +48,7 @@ def archive_action(application: JobApplication) -> None:
     archived = application.archived_at is not None
     forms.general_error(f"archive_{application.id}", ())
     if archived:
-        st.caption(f"Archived {application.archived_at:%Y-%m-%d}")
+        st.caption(f"Archived {time_zone.day(application.archived_at)}")
     st.button(
         "Restore" if archived else "Archive",
         key=f"archive_{application.id}.button",

@@ -8,9 +8,11 @@ from typing import Any
 import streamlit as st
 
 from dashboard import mode, scope
-from dashboard.components import forms
+from dashboard.components import field_errors, forms
 from dashboard.components.text import md
 from database.core.keys import email_key
+from database.core.time_zones import DEFAULT_ZONE, available_zones
+from database.domain.schemas import PreferencesUpdate, UserUpdate
 from database.models import User, UserPreferences
 
 PROFILE = "profile"
@@ -26,11 +28,27 @@ PROFILE_TEXT = {
 }
 CURRENT_PASSWORD = "current_password"  # noqa: S105 (a field name)
 ARCHIVE_AFTER = "archive_after_days"
+TIME_ZONE = "time_zone"
 PREF_LISTS = {
     "preferred_job_titles": "Job titles",
     "preferred_locations": "Locations",
     "preferred_companies": "Companies",
     "preferred_job_types": "Job types",
+}
+#: How messages name the fields ("Currency must be a 3-letter code like EUR").
+PROFILE_LABELS = {
+    **PROFILE_TEXT,
+    "experience_years": "Years of experience",
+    "skills": "Skills",
+    "summary": "Summary",
+    CURRENT_PASSWORD: "Current password",
+}
+PREF_LABELS = {
+    **{name: f"Preferred {label.lower()}" for name, label in PREF_LISTS.items()},
+    "salary_min": "Minimum salary",
+    "salary_max": "Maximum salary",
+    "salary_currency": "Currency",
+    ARCHIVE_AFTER: "Archive after",
 }
 
 
@@ -55,6 +73,7 @@ def _load(user: User, prefs: UserPreferences | None) -> None:
         st.session_state[_key(PREFS, "remote_work_preference")] = prefs.remote_work_preference
         st.session_state[_key(PREFS, "email_notifications")] = prefs.email_notifications
         st.session_state[_key(PREFS, ARCHIVE_AFTER)] = prefs.archive_after_days
+        st.session_state[_key(PREFS, TIME_ZONE)] = prefs.time_zone
     st.session_state["_profile_loaded"] = (user.id, user.updated_at)
 
 
@@ -66,7 +85,11 @@ def _save_profile(user_id: int) -> None:
     # Asked for in hosted mode, and needed there only when the email changes.
     password = st.session_state.pop(_key(PROFILE, CURRENT_PASSWORD), None) or None
     if forms.attempt(
-        PROFILE, lambda: scope.update_user(user_id, fields, password), "Profile saved."
+        PROFILE,
+        lambda: scope.update_user(user_id, fields, password),
+        "Profile saved.",
+        check=lambda: field_errors.check(UserUpdate, fields, PROFILE_LABELS),
+        labels=PROFILE_LABELS,
     ):
         st.session_state.pop("_profile_loaded", None)
 
@@ -81,10 +104,13 @@ def _save_preferences(user_id: int) -> None:
         fields[name] = bool(st.session_state.get(_key(PREFS, name)))
     # Left empty: closed applications are never archived automatically.
     fields[ARCHIVE_AFTER] = forms.number_or_none(_key(PREFS, ARCHIVE_AFTER))
+    fields[TIME_ZONE] = st.session_state.get(_key(PREFS, TIME_ZONE)) or DEFAULT_ZONE
     forms.attempt(
         PREFS,
         lambda: scope.update_preferences(user_id, fields),
         "Preferences saved.",
+        check=lambda: field_errors.check(PreferencesUpdate, fields, PREF_LABELS),
+        labels=PREF_LABELS,
     )
 
 
@@ -121,7 +147,8 @@ def _profile_form(user_id: int) -> None:
 def _preferences_form(user_id: int) -> None:
     with st.form(PREFS):
         forms.general_error(
-            PREFS, (*PREF_LISTS, "salary_min", "salary_max", "salary_currency", ARCHIVE_AFTER)
+            PREFS,
+            (*PREF_LISTS, "salary_min", "salary_max", "salary_currency", ARCHIVE_AFTER, TIME_ZONE),
         )
         for name, label in PREF_LISTS.items():
             st.text_input(f"Preferred {label.lower()} (comma-separated)", key=_key(PREFS, name))
@@ -144,6 +171,17 @@ def _preferences_form(user_id: int) -> None:
             "after their last change (1 to 3650); search still finds them.",
         )
         forms.field_error(PREFS, ARCHIVE_AFTER)
+        zones = available_zones()
+        if st.session_state.get(_key(PREFS, TIME_ZONE)) not in zones:
+            st.session_state[_key(PREFS, TIME_ZONE)] = DEFAULT_ZONE
+        st.selectbox(
+            "Time zone",
+            zones,
+            key=_key(PREFS, TIME_ZONE),
+            help="Dates are shown and entered in this zone (type to search, e.g. Paris); "
+            "they are stored in UTC.",
+        )
+        forms.field_error(PREFS, TIME_ZONE)
         st.form_submit_button("Save preferences", on_click=_save_preferences, args=(user_id,))
 
 

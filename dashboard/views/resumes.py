@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import resume_files, scope
-from dashboard.components import forms
+from dashboard.components import forms, time_zone
 from dashboard.components.text import md
 from database.models import Resume
 
@@ -39,7 +39,8 @@ def _resume_card(resume: Resume) -> None:
         st.markdown(f"**{md(resume.filename)}**{badge}")
         size = f"{resume.file_size / 1024:.1f} KB" if resume.file_size else "size unknown"
         st.caption(
-            f"{(resume.file_type or '?').upper()} · {size} · uploaded {resume.upload_date:%Y-%m-%d}"
+            f"{(resume.file_type or '?').upper()} · {size} · "
+            f"uploaded {time_zone.day(resume.upload_date)}"
         )
         st.write("Skills: " + (", ".join(resume.skills_extracted) or "none recognised"))
         if resume.parsed_text:

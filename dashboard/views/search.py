@@ -8,9 +8,10 @@ from typing import Any
 import streamlit as st
 
 from dashboard import scope
+from dashboard.components import time_zone
 from dashboard.components.status import status_label
 from dashboard.components.text import md
-from dashboard.views.application_detail import SELECTED
+from dashboard.views import applications
 from utils.errors import AutoApplyerError, ValidationError
 
 LIMIT = 20
@@ -27,11 +28,6 @@ def highlighted(snippet: str) -> str:
         f"**{part}**" if index % 2 == 1 and part.strip() else part
         for index, part in enumerate(escaped)
     )
-
-
-def _open(application_id: int) -> None:
-    st.session_state[SELECTED] = application_id
-    st.session_state["page"] = "Applications"
 
 
 def _hit_list(
@@ -56,13 +52,17 @@ def _hit_list(
 def _application_heading(hit: dict[str, Any]) -> None:
     st.markdown(f"**{md(hit['job_title'])}** at {md(hit['company'])}")
     archived = " · archived" if hit.get("archived") else ""
-    st.caption(
-        f"{status_label(hit['status'])} · applied {hit['application_date']:%Y-%m-%d}{archived}"
-    )
+    applied = time_zone.day(hit["application_date"])
+    st.caption(f"{status_label(hit['status'])} · applied {applied}{archived}")
 
 
 def _open_button(hit: dict[str, Any]) -> None:
-    st.button("Open", key=f"search.open.{hit['id']}", on_click=_open, args=(hit["id"],))
+    st.button(
+        "Open",
+        key=f"search.open.{hit['id']}",
+        on_click=applications.open_application,
+        args=(hit["id"],),
+    )
 
 
 def _resume_heading(hit: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import scope
-from dashboard.components import forms
+from dashboard.components import forms, time_zone
 
 FORM = "record_search"
 LIMIT = 200
@@ -36,12 +36,17 @@ def _record(user_id: int) -> None:
 def render(user_id: int) -> None:
     """The Search history page."""
     st.title("Search history")
+    st.caption(
+        "A log of the job searches you ran, to see which searches led to applications."
+        " An entry is added with the form below after you searched a job board, or by a"
+        " job-search script through the API (`POST /api/v1/search-history`)."
+    )
     searches = scope.searches(user_id, LIMIT)
     if searches:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Date": [s.search_date.strftime("%Y-%m-%d %H:%M") for s in searches],
+                    "Date": [time_zone.moment(s.search_date) for s in searches],
                     "Job title": [s.job_title or "" for s in searches],
                     "Location": [s.location or "" for s in searches],
                     "Keywords": [s.keywords or "" for s in searches],

@@ -9,12 +9,25 @@ import streamlit as st
 
 from dashboard import mode, state
 from dashboard.components import forms
+from database.models import TABLES
+from database.services.status import row_counts
 from database.utilities import DatabaseUtils
 
 PAGE_SIZE = "dashboard.page_size"
 STALE_DAYS = "dashboard.stale_days"
 DEFAULT_STALE_DAYS = 14
 FORM = "settings"
+#: The tables the specification (shared/spec/database-README.md) names.
+SPEC_TABLES = (
+    "users",
+    "user_preferences",
+    "resumes",
+    "job_applications",
+    "search_history",
+    "ai_analysis_cache",
+    "system_settings",
+    "schema_migrations",
+)
 
 
 def stale_days() -> int:
@@ -39,6 +52,33 @@ def _purge() -> None:
         state.flash("success", f"Removed {removed[0]} expired cache entries.")
 
 
+def _groups(present: list[str]) -> dict[str, list[str]]:
+    """The tables of the database: the spec's, the project's own, and the engine's."""
+    schema = [t.name for t in TABLES if t.name in present]
+    return {
+        "From the specification": [n for n in SPEC_TABLES if n in schema],
+        "Added by Auto Applyer": sorted(n for n in schema if n not in SPEC_TABLES),
+        # Alembic's version table; on SQLite the full-text search indexes' shadow tables.
+        "Kept by the tools": sorted(n for n in present if n not in schema),
+    }
+
+
+def _table_summary(present: list[str]) -> str:
+    spec, added, tools = _groups(present).values()
+    return (
+        f"{len(spec) + len(added)}: the specification's {len(spec)} plus {len(added)} added"
+        f" (and {len(tools)} kept by the tools: migrations, search indexes)"
+    )
+
+
+def _table_list(present: list[str]) -> None:
+    with st.expander("The tables and their rows (as `auto-applyer-db` lists them)"):
+        counts = row_counts(state.ensure_database())
+        for title, names in _groups(present).items():
+            st.markdown(f"**{title}** ({len(names)})")
+            st.table({"table": names, "rows": [str(counts.get(n, "")) for n in names]})
+
+
 def render(user_id: int) -> None:
     """The Settings page."""
     del user_id  # settings are the same for every profile
@@ -61,7 +101,7 @@ def render(user_id: int) -> None:
         "Engine": info["database_type"],
         "URL": info["url"],
         "Schema version": info["schema_version"],
-        "Tables": info["table_count"],
+        "Tables": _table_summary(info["tables"]),
     }
     hosted = mode.is_hosted()
     if hosted:
@@ -70,6 +110,7 @@ def render(user_id: int) -> None:
     st.table({"": list(rows), "value": [str(v) for v in rows.values()]})
     if not hosted:
         st.caption("The URL never shows a password.")
+    _table_list(info["tables"])
     st.subheader("AI analysis cache")
     forms.general_error("purge", ())
     st.button("Purge expired cache entries", key="settings.purge", on_click=_purge)

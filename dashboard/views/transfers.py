@@ -25,7 +25,11 @@ def _csv(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
 def _xlsx(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
     if mode.is_hosted():
         return scope.own_xlsx(criteria)
-    return exports.applications_xlsx(queries.iter_applications(user_id, criteria))
+    letters = DatabaseUtils.get_cover_letter_texts(user_id)
+    people = DatabaseUtils.list_contacts(user_id)
+    return exports.applications_xlsx(
+        queries.iter_applications(user_id, criteria), people, cover_letters=letters
+    )
 
 
 def _pdf(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
@@ -35,7 +39,10 @@ def _pdf(user_id: int, criteria: queries.ApplicationFilter) -> bytes:
     assert user is not None
     rows = list(queries.iter_applications(user_id, criteria))
     header = exports.ReportHeader(user.full_name, user.email, user.location, criteria.describe())
-    return exports.applications_pdf(header, rows, queries.histories([a.id for a in rows]))
+    letters = DatabaseUtils.get_cover_letter_texts(user_id)
+    return exports.applications_pdf(
+        header, rows, queries.histories([a.id for a in rows]), cover_letters=letters
+    )
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,7 +107,12 @@ def _uploader(user_id: int) -> None:
         "required. The same posting already tracked is skipped as a duplicate."
     )
     with st.form(IMPORT_FORM):
-        st.file_uploader("CSV file", type=["csv"], key=f"{IMPORT_FORM}.file")
+        st.file_uploader(
+            "CSV file",
+            type=["csv"],
+            key=f"{IMPORT_FORM}.file",
+            max_upload_size=MAX_IMPORT_BYTES // (1024 * 1024),
+        )
         forms.field_error(IMPORT_FORM, "file")
         forms.general_error(IMPORT_FORM, ("file",))
         st.form_submit_button("Import", on_click=_import, args=(user_id,))

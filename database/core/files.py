@@ -2,7 +2,8 @@
 
 The folder is ``$AUTO_APPLYER_DATA_DIR`` when set; else the folder of the SQLite
 database file; else ``data/`` under the project root (in-memory SQLite and
-PostgreSQL). Resumes are stored under ``<data dir>/resumes/``. The dashboard
+PostgreSQL). Resumes are stored under ``<data dir>/resumes/``, cover letter
+files under ``<data dir>/cover_letters/``. The dashboard
 stores uploads there and backups restore files there, so both resolve it here.
 """
 
@@ -15,6 +16,8 @@ from database.core.config import PROJECT_ROOT, DatabaseConfig
 
 DATA_DIR_VARIABLE = "AUTO_APPLYER_DATA_DIR"
 RESUMES_FOLDER = "resumes"
+#: Cover letter files: ``<data dir>/cover_letters/<user id>/``, kept apart from resumes.
+COVER_LETTERS_FOLDER = "cover_letters"
 
 
 def data_dir(config: DatabaseConfig | None = None) -> Path:

@@ -23,7 +23,7 @@ from database.core.statements import DriverStatement
 from database.domain import duplicates, events, listing, resumes, users
 from database.domain import notes as notes_log
 from database.domain.duplicates import OnDuplicate
-from database.domain.records import apply_changes, check_salary_range
+from database.domain.records import apply_changes, check_salary_range, require_application
 from database.domain.schemas import (
     ApplicationCreate,
     ApplicationFields,
@@ -301,12 +301,7 @@ def get_detail(session: Session, application_id: int) -> JobApplication | None:
 
 def require(session: Session, application_id: int) -> JobApplication:
     """The application, or :class:`ValidationError` on ``application_id``."""
-    application = get(session, application_id)
-    if application is None:
-        raise ValidationError(
-            "application_id", f"no application with id {application_id}", application_id
-        )
-    return application
+    return require_application(session, application_id)
 
 
 def list_for_user(

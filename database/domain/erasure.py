@@ -26,6 +26,7 @@ from database.core.tokens import digest
 from database.domain.organizations.access import lock_organization, record_change
 from database.domain.schemas import require_id
 from database.models import (
+    CoverLetter,
     Invitation,
     Membership,
     Organization,
@@ -60,6 +61,8 @@ class Erased:
     user_id: int
     resume_paths: list[str]
     settlement: Settlement
+    #: The stored files of the removed cover letters, to remove after commit too.
+    cover_letter_paths: list[str] = field(default_factory=list)
 
 
 def _others(session: Session, organization_id: int, user_id: int) -> list[Membership]:
@@ -151,6 +154,10 @@ def erase(session: Session, user_id: int) -> Erased | None:
         return None
     settlement = settle_organizations(session, user_id)
     paths = list(session.scalars(select(Resume.file_path).where(Resume.user_id == user_id)))
+    letters = select(CoverLetter.file_path).where(
+        CoverLetter.user_id == user_id, CoverLetter.file_path.is_not(None)
+    )
+    letter_paths = [path for path in session.scalars(letters) if path is not None]
     _forget_address(session, user)
     session.execute(delete(User).where(User.id == user_id))
     session.expire_all()
@@ -158,4 +165,4 @@ def erase(session: Session, user_id: int) -> Erased | None:
         "erased user %d (%d resume files, %d organizations removed, %d handed over)",
         user_id, len(paths), len(settlement.removed), len(settlement.handed_over),
     )  # fmt: skip
-    return Erased(user_id, paths, settlement)
+    return Erased(user_id, paths, settlement, letter_paths)

@@ -14,12 +14,19 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from database.core.keys import tag_key
 from database.core.paging import Page
-from database.domain import users
+from database.domain import tags, users
 from database.domain.schemas import check_text, parse_status, require_id
-from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from database.models import (
+    ApplicationStatus,
+    ApplicationStatusHistory,
+    ApplicationTag,
+    JobApplication,
+    Tag,
+)
 from utils.errors import ValidationError
 
 #: How many ids go into one ``IN (...)`` list.
@@ -33,8 +40,10 @@ class ApplicationFilter:
     ``text`` matches job title, company or location, ignoring letter case;
     ``date_from`` and ``date_to`` are inclusive days (UTC). Archived
     applications are left out unless ``include_archived``; ``archived_only``
-    keeps only them (the "Archived" view). Values are checked when the filter
-    is used, so a bad one is a :class:`ValidationError`.
+    keeps only them (the "Archived" view). ``tags`` keeps the applications
+    carrying every one of them (letter case ignored; a tag the user does not
+    have matches nothing). Values are checked when the filter is used, so a
+    bad one is a :class:`ValidationError`.
     """
 
     statuses: tuple[ApplicationStatus | str, ...] = ()
@@ -44,6 +53,7 @@ class ApplicationFilter:
     date_to: date | None = None
     include_archived: bool = False
     archived_only: bool = False
+    tags: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """A one-line description of the period, for reports."""
@@ -65,7 +75,7 @@ def as_filter(criteria: ApplicationFilter | Mapping[str, Any] | None) -> Applica
         if name not in known:
             raise ValidationError(name, "is not a known filter", criteria[name])
     values = dict(criteria)
-    for name in ("statuses", "sources"):
+    for name in ("statuses", "sources", "tags"):
         if name in values and not isinstance(values[name], tuple):
             values[name] = tuple(values[name])
     return ApplicationFilter(**values)
@@ -131,6 +141,8 @@ def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplicatio
         query = query.where(app.application_date >= _day_start(date_from))
     if date_to is not None:
         query = query.where(app.application_date < _day_start(date_to + timedelta(days=1)))
+    if criteria.tags:
+        query = query.where(app.id.in_(_tagged_with(user_id, criteria.tags)))
     text = _text(criteria.text, "text").strip()
     if text:
         pattern = _like_pattern(text)
@@ -142,6 +154,20 @@ def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplicatio
             )
         )
     return query
+
+
+def _tagged_with(user_id: int, names: Any) -> Select[Any]:
+    """The ids of the user's applications carrying every tag of ``names``."""
+    if isinstance(names, str) or not isinstance(names, tuple | list):
+        raise ValidationError("tags", "must be a list of tag names", names)
+    keys = {tag_key(tags.check_name(name, "tags")) for name in names}
+    return (
+        select(ApplicationTag.application_id)
+        .join(Tag, Tag.id == ApplicationTag.tag_id)
+        .where(Tag.user_id == user_id, Tag.name_key.in_(sorted(keys)))
+        .group_by(ApplicationTag.application_id)
+        .having(func.count(ApplicationTag.tag_id) == len(keys))
+    )
 
 
 def count(
@@ -175,7 +201,9 @@ def page(
 
     ``known_user`` as in :func:`count`.
     """
-    return list(session.scalars(_page(session, user_id, criteria, limit, offset, known_user)))
+    query = _page(session, user_id, criteria, limit, offset, known_user)
+    # The tags of the whole page in one more query: a list shows them on every row.
+    return list(session.scalars(query.options(selectinload(JobApplication.tags))))
 
 
 def page_rows(

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from database.domain import events
+from database.domain.records import require_application
 from database.domain.schemas import check_text, require_id
-from database.models import ApplicationNote, ApplicationStatusHistory, EventKind, JobApplication
+from database.models import ApplicationNote, ApplicationStatusHistory, EventKind
 from utils.errors import ValidationError
 
 
@@ -29,19 +30,10 @@ def check_body(body: Any, field: str = "body") -> str:
     return body
 
 
-def _application(session: Session, application_id: int) -> JobApplication:
-    found = session.get(JobApplication, require_id(application_id, "application_id"))
-    if found is None:
-        raise ValidationError(
-            "application_id", f"no application with id {application_id}", application_id
-        )
-    return found
-
-
 def add(session: Session, application_id: int, body: str) -> ApplicationNote:
     """A new note at the end of the application's log, owned by the application's user."""
     text = check_body(body)
-    application = _application(session, application_id)
+    application = require_application(session, application_id)
     note = ApplicationNote(application_id=application.id, user_id=application.user_id, body=text)
     session.add(note)
     session.flush()
@@ -71,7 +63,7 @@ def _require(session: Session, note_id: int) -> ApplicationNote:
 
 def list_for_application(session: Session, application_id: int) -> list[ApplicationNote]:
     """The application's notes, oldest first."""
-    _application(session, application_id)
+    require_application(session, application_id)
     query = (
         select(ApplicationNote)
         .where(ApplicationNote.application_id == application_id)
@@ -107,7 +99,7 @@ def timeline(session: Session, application_id: int) -> list[dict[str, Any]]:
     note) and ``body`` (a note's text). A move and a note at the same instant
     list the move first.
     """
-    _application(session, application_id)
+    require_application(session, application_id)
     history = session.scalars(
         select(ApplicationStatusHistory).where(
             ApplicationStatusHistory.application_id == application_id

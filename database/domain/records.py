@@ -6,10 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import inspect
+from sqlalchemy.orm import Session
 
 from database.core.column_types import JSONValue
-from database.models import Base
+from database.domain.schemas import require_id
+from database.models import Base, JobApplication
 from utils.errors import ValidationError
+
+
+def require_application(session: Session, application_id: int) -> JobApplication:
+    """The application, or :class:`ValidationError` on ``application_id`` when there is none."""
+    found = session.get(JobApplication, require_id(application_id, "application_id"))
+    if found is None:
+        raise ValidationError(
+            "application_id", f"no application with id {application_id}", application_id
+        )
+    return found
 
 
 def apply_changes(row: Base, changes: Mapping[str, Any]) -> None:

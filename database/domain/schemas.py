@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from database.core.column_types import as_utc
+from database.core.time_zones import ZONE_RULE, is_zone
 from database.models import ApplicationStatus
 from utils.errors import ValidationError
 
@@ -106,6 +107,12 @@ def _finite(value: float) -> float:
     return value
 
 
+def _time_zone(value: str) -> str:
+    if not is_zone(value):
+        raise ValueError(ZONE_RULE)
+    return value
+
+
 def _utc(value: datetime) -> datetime:
     return as_utc(value)
 
@@ -128,6 +135,7 @@ Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite)]
 Seconds = Annotated[float, Field(ge=0), AfterValidator(_finite)]
 UTCTime = Annotated[datetime, AfterValidator(_utc)]
 Currency = Annotated[str, Field(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")]
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 
 
 class InputModel(BaseModel):
@@ -186,6 +194,8 @@ class PreferencesUpdate(InputModel):
     follow_up_days: Annotated[int, Field(ge=1, le=365)] | None = None
     # Days after its last move that a closed application is archived (1 to 3650; None: off).
     archive_after_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    # An IANA name ("Europe/Paris"): dates are shown and entered in it, stored as UTC.
+    time_zone: TimeZoneName | None = None
 
 
 class ResumeCreate(InputModel):

@@ -12,6 +12,8 @@ Status dates: a ``status_history`` column (the JSON list of ``{"status",
 ``<status>_at`` column per status (``applied_at``, ``screening_at``,
 ``interview_scheduled_at``, ...) dates each move; the row's status must be the
 last one. Without either, the history is the status since the application date.
+A ``tags`` column holds tag names, comma-separated; each row's tags are added
+to the application it becomes (a skipped duplicate keeps its own).
 
 Export writes one row per application with its status history to a file
 readable by its owner only. Values round-trip exactly: text cells keep their
@@ -39,7 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from database.core.column_types import as_utc
-from database.domain import events, users
+from database.domain import duplicates, events, tags, users
 from database.domain.bulk import (
     HISTORY_FIELD,
     BulkResult,
@@ -50,13 +52,25 @@ from database.domain.bulk import (
 )
 from database.domain.duplicates import OnDuplicate, parse_on_duplicate
 from database.domain.schemas import ApplicationCreate, parse_status
-from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from database.models import (
+    ApplicationStatus,
+    ApplicationStatusHistory,
+    ApplicationTag,
+    JobApplication,
+    Tag,
+)
 from utils.errors import ValidationError
 
 Progress = Callable[[int, int], None]
 #: ``<status>_at`` columns: when the application entered that status.
 STATUS_DATE_COLUMNS = {f"{s.value}_at": s for s in ApplicationStatus}
-IMPORT_FIELDS = frozenset(ApplicationCreate.model_fields) | {HISTORY_FIELD, *STATUS_DATE_COLUMNS}
+#: The column of an application's tags: their names, comma-separated.
+TAGS_FIELD = "tags"
+IMPORT_FIELDS = frozenset(ApplicationCreate.model_fields) | {
+    HISTORY_FIELD,
+    TAGS_FIELD,
+    *STATUS_DATE_COLUMNS,
+}
 #: Columns an export writes that an import leaves alone (ids belong to one database;
 #: the status date is the last move's).
 EXPORT_ONLY = frozenset({"id", "status_changed_at", "resume_id"})
@@ -71,14 +85,20 @@ EXPORT_COLUMNS = (
     "id", "job_title", "company", "location", "job_url", "source", "status",
     "application_date", "status_changed_at", "salary_min", "salary_max", "salary_currency",
     "job_type", "is_remote", "match_score", "interview_date", "interview_type", "resume_id",
-    "notes", "job_description", "status_history",
+    "notes", "job_description", "status_history", "tags",
 )  # fmt: skip
 _INTEGERS = {"salary_min", "salary_max", "resume_id"}
 _FLOATS = {"match_score"}
 _BOOLEANS = {"is_remote"}
 _TIMES = {"application_date", "interview_date", *STATUS_DATE_COLUMNS}
 #: Cells that are not free text: surrounding spaces are no part of their value.
-_TRIMMED = _INTEGERS | _FLOATS | _BOOLEANS | _TIMES | {"status", "salary_currency", HISTORY_FIELD}
+_TRIMMED = (
+    _INTEGERS
+    | _FLOATS
+    | _BOOLEANS
+    | _TIMES
+    | {"status", "salary_currency", HISTORY_FIELD, TAGS_FIELD}
+)
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -174,6 +194,8 @@ def parse_cell(name: str, cell: str) -> Any:
         return None
     if name == HISTORY_FIELD:
         return _history_entries(cell)
+    if name == TAGS_FIELD:
+        return tags.check_names(tags.split_text(cell), TAGS_FIELD) or None
     if name in _INTEGERS:
         try:
             return int(cell.replace(",", "").replace(" ", ""))
@@ -286,19 +308,24 @@ def import_csv(
     report = ImportReport(ignored_columns=ignored)
     valid: list[CheckedRow] = []
     numbers: list[int] = []  # the CSV row of each valid row
+    row_tags: list[list[str]] = []  # the tags of each valid row
     for done, (number, values) in enumerate(rows, start=1):
         if isinstance(values, RejectedRow):
             report.rejected.append(values)
         else:
             try:
+                names = values.pop(TAGS_FIELD, None) or []
                 checked = _check(values)
                 check_resumes(session, user_id, [checked.data])
                 valid.append(checked)
                 numbers.append(number)
+                row_tags.append(names)
             except ValidationError as exc:
                 report.rejected.append(RejectedRow(number, exc.field.split(".")[-1], exc.rule))
         if progress is not None and (done % 1000 == 0 or done == len(rows)):
             progress(done, len(rows))
+    keep_own = policy is OnDuplicate.SKIP and any(row_tags)
+    skipped = _existing_ids(session, user_id) if keep_own else set()
     try:
         result: BulkResult = write_checked(session, user_id, valid, policy)
     except ValidationError as exc:  # on_duplicate="fail": name the CSV row
@@ -308,6 +335,7 @@ def import_csv(
         row = numbers[int(match.group(1))]
         rule = f"row {row} is a posting already tracked or repeats an earlier row"
         raise ValidationError("file", rule) from None
+    _tag_rows(session, result, row_tags, skipped)
     report.added, report.skipped_duplicates, report.updated = (
         result.added,
         result.skipped,
@@ -315,6 +343,20 @@ def import_csv(
     )
     events.imported(session, user_id, result, "csv", rejected=len(report.rejected))
     return report
+
+
+def _existing_ids(session: Session, user_id: int) -> set[int]:
+    """The ids of the user's applications a skipped duplicate row may name."""
+    return set(duplicates.existing_keys(session, user_id).values())
+
+
+def _tag_rows(
+    session: Session, result: BulkResult, row_tags: list[list[str]], skipped: set[int]
+) -> None:
+    """Add each row's tags to the application it became (a skipped duplicate keeps its own)."""
+    for application_id, names in zip(result.ids, row_tags, strict=True):
+        if names and application_id not in skipped:
+            tags.add_tags(session, application_id, names)
 
 
 def _cell(value: Any) -> str:
@@ -365,6 +407,7 @@ def export_csv(
     )
     if wanted is not None:
         query = query.where(app.status == wanted)
+    tagged = _tag_cells(session, user_id)
     fd, temp_name = tempfile.mkstemp(prefix=".export-", suffix=".csv", dir=target.parent)
     count = 0
     try:
@@ -375,8 +418,9 @@ def export_csv(
             result = session.execute(query.execution_options(yield_per=1000))
             for application, group in groupby(result, key=lambda r: r[0]):
                 entries = [_HistoryRow(r.to_status, r.changed_at, r.h_notes) for r in group]
-                values = [getattr(application, c, None) for c in EXPORT_COLUMNS[:-1]]
-                writer.writerow([*map(_cell, values), _history_json(entries)])
+                values = [getattr(application, c, None) for c in EXPORT_COLUMNS[:-2]]
+                history_cell = _history_json(entries)
+                writer.writerow([*map(_cell, values), history_cell, tagged.get(application.id, "")])
                 session.expunge(application)
                 count += 1
         os.replace(temp_name, target)
@@ -384,6 +428,20 @@ def export_csv(
         Path(temp_name).unlink(missing_ok=True)
         raise
     return count
+
+
+def _tag_cells(session: Session, user_id: int) -> dict[int, str]:
+    """The tags cell of each of the user's tagged applications: names, comma-separated."""
+    rows = session.execute(
+        select(ApplicationTag.application_id, Tag.name)
+        .join(Tag, Tag.id == ApplicationTag.tag_id)
+        .where(ApplicationTag.user_id == user_id)
+        .order_by(ApplicationTag.application_id, Tag.name_key)
+    )
+    return {
+        application_id: _escape(", ".join(name for _, name in group))
+        for application_id, group in groupby(rows, key=lambda r: r[0])
+    }
 
 
 @dataclass

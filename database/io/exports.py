@@ -13,7 +13,6 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -24,13 +23,11 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from database.core.column_types import utcnow
-from database.models import ApplicationStatus, ApplicationStatusHistory, JobApplication
+from database.io.pdf_fonts import DocumentFonts, FontSet
+from database.models import ApplicationStatus, ApplicationStatusHistory, Contact, JobApplication
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-_UNICODE_FONT = _FONT_DIR / "DejaVuSans.ttf"
-_UNICODE_BOLD = _FONT_DIR / "DejaVuSans-Bold.ttf"
 
 
 def status_label(status: ApplicationStatus | str) -> str:
@@ -67,7 +64,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("resume_id", lambda a: a.resume_id, "int"),
     Column("job_url", lambda a: a.job_url, "text"),
     Column("notes", lambda a: a.notes, "text"),
+    # The listings load every application's tags with it (one query per page).
+    Column("tags", lambda a: ", ".join(t.name for t in a.tags), "text"),
 )
+
+
+#: The columns of a contacts export: (attribute, kind), as :data:`COLUMNS` for applications.
+CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "int"), ("name", "text"), ("company", "text"), ("role", "text"), ("email", "text"),
+    ("phone", "text"), ("linkedin_url", "text"), ("last_contacted_at", "datetime"),
+    ("notes", "text"),
+)  # fmt: skip
 
 
 def _safe_text(value: str) -> str:
@@ -97,6 +104,16 @@ def applications_csv(applications: Iterable[JobApplication]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def contacts_csv(contacts: Iterable[Contact]) -> bytes:
+    """A UTF-8 CSV of contacts: a header row, one row per contact (times in UTC)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([name for name, _ in CONTACT_COLUMNS])
+    for contact in contacts:
+        writer.writerow([_csv_value(getattr(contact, name)) for name, _ in CONTACT_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, kind: str) -> Cell:
     if kind == "datetime" and value is not None:
         # Excel has no time zones: the values are UTC, as the header says.
@@ -109,13 +126,55 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, kind: str) -> Cell:
     return cell
 
 
-def applications_xlsx(applications: Iterable[JobApplication]) -> bytes:
-    """An Excel workbook: one sheet, typed columns (numbers, booleans, dates in UTC)."""
+#: The most characters of text an Excel cell holds.
+XLSX_CELL_CHARS = 32_767
+#: The most characters of a cover letter the PDF record prints.
+PDF_LETTER_CHARS = 5_000
+
+
+def _clipped(text: str, limit: int) -> str:
+    """``text``, or its first characters and how many more there are, within ``limit``."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 60]
+    return f"{kept}\n[... {len(text) - len(kept)} more characters in the application]"
+
+
+def _letters_sheet(sheet: WriteOnlyWorksheet, letters: list[tuple[int, str, str, str]]) -> None:
+    sheet.append(["application_id", "company", "job_title", "cover_letter"])
+    for application_id, company, job_title, text in letters:
+        texts = (company, job_title, _clipped(text, XLSX_CELL_CHARS))
+        sheet.append([application_id, *(_xlsx_cell(sheet, t, "text") for t in texts)])
+
+
+def applications_xlsx(
+    applications: Iterable[JobApplication],
+    contacts: Iterable[Contact] | None = None,
+    cover_letters: Mapping[int, str] | None = None,
+) -> bytes:
+    """An Excel workbook: typed columns (numbers, booleans, dates in UTC).
+
+    The "Applications" sheet, and a "Contacts" sheet when ``contacts`` are given.
+    ``cover_letters`` (application id -> the letter's text) adds a "Cover
+    letters" sheet: the letter of each exported application that has one,
+    clipped to what a cell holds.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Applications")
     sheet.append([c.name + (" (UTC)" if c.kind == "datetime" else "") for c in COLUMNS])
+    letters: list[tuple[int, str, str, str]] = []
     for application in applications:
         sheet.append([_xlsx_cell(sheet, c.read(application), c.kind) for c in COLUMNS])
+        letter = (cover_letters or {}).get(application.id)
+        if letter is not None:
+            letters.append((application.id, application.company, application.job_title, letter))
+    if cover_letters is not None:
+        _letters_sheet(workbook.create_sheet("Cover letters"), letters)
+    if contacts is not None:
+        people = workbook.create_sheet("Contacts")
+        people.append([n + (" (UTC)" if k == "datetime" else "") for n, k in CONTACT_COLUMNS])
+        for contact in contacts:
+            people.append([_xlsx_cell(people, getattr(contact, n), k) for n, k in CONTACT_COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -132,15 +191,13 @@ class ReportHeader:
 
 
 class _Report(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, fonts: FontSet | None = None) -> None:
         super().__init__(format="A4")
         self.set_auto_page_break(auto=True, margin=15)
-        self.unicode = _UNICODE_FONT.is_file()
-        if self.unicode:
-            self.add_font("body", "", str(_UNICODE_FONT))
-            bold = _UNICODE_BOLD if _UNICODE_BOLD.is_file() else _UNICODE_FONT
-            self.add_font("body", "B", str(bold))
-        self.family = "body" if self.unicode else "Helvetica"
+        # DejaVu Sans, then the fallbacks the text needs (see database.io.pdf_fonts).
+        self.text_fonts = DocumentFonts(self, fonts)
+        self.unicode = self.text_fonts.unicode
+        self.family = self.text_fonts.family
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -148,8 +205,8 @@ class _Report(FPDF):
         self.cell(0, 8, f"Job search record - page {self.page_no()}", align="C")
 
     def text_of(self, value: str) -> str:
-        # The built-in fonts only know Latin-1; keep the report readable without DejaVu.
-        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
+        # A character no font has becomes a visible mark, never a silent gap.
+        return self.text_fonts.text(value)
 
     def paragraph(self, text: str, size: float = 10, bold: bool = False, indent: float = 0) -> None:
         self.set_font(self.family, "B" if bold else "", size)
@@ -194,8 +251,13 @@ def applications_pdf(
     header: ReportHeader,
     applications: Sequence[JobApplication],
     timelines: Mapping[int, Sequence[ApplicationStatusHistory]],
+    cover_letters: Mapping[int, str] | None = None,
 ) -> bytes:
-    """A readable job search record: profile, period, summary, each application."""
+    """A readable job search record: profile, period, summary, each application.
+
+    ``cover_letters`` (application id -> text) prints each application's letter
+    under it, its first :data:`PDF_LETTER_CHARS` characters.
+    """
     pdf = _Report()
     pdf.add_page()
     pdf.paragraph("Job search record", size=18, bold=True)
@@ -225,4 +287,11 @@ def applications_pdf(
         pdf.paragraph(", ".join(details), size=9, indent=4)
         for text in _timeline_lines(timelines.get(application.id, ())):
             pdf.paragraph(text, size=9, indent=8)
-    return bytes(pdf.output())
+        letter = (cover_letters or {}).get(application.id)
+        if letter:
+            pdf.paragraph("Cover letter", size=9, bold=True, indent=4)
+            for line in _clipped(letter, PDF_LETTER_CHARS).splitlines():
+                pdf.paragraph(line or " ", size=9, indent=8)
+    content = bytes(pdf.output())
+    pdf.text_fonts.log_replacements()
+    return content

@@ -12,16 +12,20 @@ another account. The format (``version`` 1)::
                   "content": "<base64 of the file>" | null, "sha256": "<hex>" | null}],
      "applications": [{"id": 7, "resume_id": 3 | null, "job_title": "...", ...,
                        "status_history": [{"from_status", "to_status", "changed_at", "notes"}],
-                       "notes_log": [{"body", "created_at", "updated_at"}]}],
-     "search_history": [{"job_title": ..., "search_date": ..., ...}]}
+                       "notes_log": [{"body", "created_at", "updated_at"}],
+                       "contact_ids": [5, ...], "tags": ["Remote", ...]}],
+     "search_history": [{"job_title": ..., "search_date": ..., ...}],
+     "tags": ["Referral", "Remote", ...],
+     "contacts": [{"id": 5, "name": "Ada", "company": ..., "last_contacted_at": ..., ...}]}
 
 Each object holds the columns of its table as the whole-database backup writes
 them (timestamps as ISO 8601 text with a UTC offset, statuses as their value),
 less those that belong to the server rather than to the person: ids (an
-``id`` in ``resumes`` and ``applications`` only links an application to its
-resume within the file), the owner, password hashes, tokens, the server
-administrator flag, derived keys and resume file paths. ``content`` is ``null``
-for a resume whose file could not be read when the backup was taken.
+``id`` in ``resumes``, ``applications`` and ``contacts`` only links an
+application to its resume and its contacts within the file), the owner,
+password hashes, tokens, the server administrator flag, derived keys and
+resume file paths. ``content`` is ``null`` for a resume whose file could not
+be read when the backup was taken.
 Memberships, invitations, API keys and access tokens are never part of it.
 
 Reading one back is :mod:`database.io.personal_import`.
@@ -45,11 +49,14 @@ from sqlalchemy.orm import Session
 from database.core.base import Base
 from database.core.column_types import utcnow
 from database.domain import users
+from database.io import personal_tags
 from database.io.backup.columns import ColumnCodec, TableCodec
 from database.io.backup.files import read_stored_file
 from database.models import (
+    ApplicationContact,
     ApplicationNote,
     ApplicationStatusHistory,
+    Contact,
     JobApplication,
     Resume,
     SearchHistory,
@@ -131,14 +138,19 @@ APPLICATIONS = Section("applications", JobApplication)
 HISTORY = Section("status_history", ApplicationStatusHistory, frozenset({"id", "application_id"}))
 NOTES = Section("notes_log", ApplicationNote, omitted=frozenset({"id", "application_id"}))
 SEARCHES = Section("search_history", SearchHistory, omitted=frozenset({"id"}))
+#: A contact's ``id`` links it to the applications of the file that name it.
+CONTACTS = Section("contacts", Contact)
+#: The key of an application that lists the ids of its contacts in the file.
+CONTACT_LINKS = "contact_ids"
 #: Keys of a resume beside its columns: the file itself.
 FILE_KEYS = frozenset({"content", "sha256"})
 #: Keys of an application beside its columns: its child records (``notes`` is a column:
 #: the application's own note; ``notes_log`` its dated notes).
-CHILD_KEYS = frozenset({HISTORY.name, NOTES.name})
+CHILD_KEYS = frozenset({HISTORY.name, NOTES.name, CONTACT_LINKS, personal_tags.KEY})
 TOP_LEVEL_KEYS = frozenset(
     {"format", "version", "exported_at"}
-    | {s.name for s in (PROFILE, PREFERENCES, RESUMES, APPLICATIONS, SEARCHES)}
+    | {s.name for s in (PROFILE, PREFERENCES, RESUMES, APPLICATIONS, SEARCHES, CONTACTS)}
+    | {personal_tags.KEY}
 )
 
 
@@ -179,6 +191,19 @@ def _children(session: Session, user_id: int) -> tuple[dict[int, list[Any]], dic
     return _grouped(history), _grouped(notes)
 
 
+def _contact_links(session: Session, user_id: int) -> dict[int, list[int]]:
+    """The ids of each of the user's applications' contacts, in id order."""
+    query = (
+        select(ApplicationContact.application_id, ApplicationContact.contact_id)
+        .where(ApplicationContact.user_id == user_id)
+        .order_by(ApplicationContact.application_id, ApplicationContact.contact_id)
+    )
+    links: dict[int, list[int]] = defaultdict(list)
+    for application_id, contact_id in session.execute(query):
+        links[application_id].append(contact_id)
+    return links
+
+
 def _owned(session: Session, model: type[Any], user_id: int) -> Sequence[Any]:
     return session.scalars(select(model).where(model.user_id == user_id).order_by(model.id)).all()
 
@@ -191,11 +216,15 @@ def export_personal(session: Session, user_id: int, data_root: Path) -> dict[str
     user = users.require(session, user_id)
     preferences = users.get_preferences(session, user_id)
     history, notes = _children(session, user_id)
+    links = _contact_links(session, user_id)
+    tag_names = personal_tags.by_application(session, user_id)
     applications = []
     for application in _owned(session, JobApplication, user_id):
         entry = APPLICATIONS.encode(application)
         entry[HISTORY.name] = [HISTORY.encode(h) for h in history.get(application.id, ())]
         entry[NOTES.name] = [NOTES.encode(n) for n in notes.get(application.id, ())]
+        entry[CONTACT_LINKS] = links.get(application.id, [])
+        entry[personal_tags.KEY] = tag_names.get(application.id, [])
         applications.append(entry)
     return {
         "format": FORMAT_NAME,
@@ -206,4 +235,6 @@ def export_personal(session: Session, user_id: int, data_root: Path) -> dict[str
         RESUMES.name: [_resume(r, data_root) for r in _owned(session, Resume, user_id)],
         APPLICATIONS.name: applications,
         SEARCHES.name: [SEARCHES.encode(s) for s in _owned(session, SearchHistory, user_id)],
+        CONTACTS.name: [CONTACTS.encode(c) for c in _owned(session, Contact, user_id)],
+        personal_tags.KEY: personal_tags.vocabulary(session, user_id),
     }

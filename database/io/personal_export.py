@@ -10,6 +10,7 @@ row with its columns as stored, less secrets. Layout (format version 1)::
                                  each table, the files and the columns left out
     tables/<table>.json          a list of row objects, by id
     files/resumes/<id>/<name>    the file of resume <id>, under its uploaded name
+    files/cover_letters/<id>/<name>  the file of cover letter <id>, under its uploaded name
 
 :data:`PARTS` says which rows of each table are the person's. Every table of
 the schema is either a part or listed in :data:`NOT_PERSONAL` with the reason;
@@ -109,6 +110,12 @@ PARTS: tuple[Part, ...] = (
     Part("job_applications", "your applications", _owned, frozenset({"url_key", "posting_key"})),
     Part("application_status_history", "every status your applications entered", _owned),
     Part("application_notes", "the dated notes of your applications", _owned),
+    Part("tags", "your own tags", _owned),
+    Part("application_tags", "which of your tags are on which application", _owned),
+    Part("cover_letters", "your cover letters (their files are under files/cover_letters/)",
+         _owned, frozenset({"file_path"})),
+    Part("contacts", "the people you deal with at companies", _owned),
+    Part("application_contacts", "which of your contacts are on which application", _owned),
     Part("search_history", "the job searches you ran", _owned),
     Part("notifications", "your reminders and their e-mail delivery", _owned),
     Part("calendar_feeds", "your calendar feed (its secret is not included)", _owned, _TOKEN),
@@ -173,6 +180,28 @@ class _Archive:
         self.add(name, text.encode("utf-8"))
 
 
+def _letter_files(
+    archive: _Archive, letters: list[dict[str, Any]], root: Path
+) -> list[dict[str, Any]]:
+    """Add each cover letter's file; the manifest's entries (``path`` ``null`` when unreadable)."""
+    entries = []
+    for letter in letters:
+        if not letter["file_path"]:
+            continue
+        content = read_stored_file(letter["file_path"], root)
+        entry: dict[str, Any] = {"cover_letter_id": letter["id"], "path": None}
+        if content is None:
+            logger.warning("cover letter %d: its file cannot be read", letter["id"])
+        else:
+            name = safe_label(letter["filename"], letter["file_type"] or "bin", "cover_letter")
+            entry["path"] = f"files/cover_letters/{letter['id']}/{name}"
+            entry["size"] = len(content)
+            entry["sha256"] = hashlib.sha256(content).hexdigest()
+            archive.add(entry["path"], content)
+        entries.append(entry)
+    return entries
+
+
 def _files(archive: _Archive, resumes: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:
     """Add each resume's file; the manifest's entries (``path`` ``null`` when unreadable)."""
     entries = []
@@ -205,19 +234,22 @@ def build_archive(session: Session, user_id: int, data_root: Path) -> bytes | No
     archive = _Archive(buffer, moment)
     counts: dict[str, int] = {}
     resumes: list[dict[str, Any]] = []
+    letters: list[dict[str, Any]] = []
     for part in PARTS:
         rows = _rows(session, part, subject)
         counts[part.table] = len(rows)
         archive.add_json(f"tables/{part.table}.json", _public(part, rows))
         if part.table == "resumes":
             resumes = rows
+        if part.table == "cover_letters":
+            letters = rows
     manifest = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported_at": moment.isoformat(),
         "user_id": user.id,
         "tables": counts,
-        "files": _files(archive, resumes, data_root),
+        "files": _files(archive, resumes, data_root) + _letter_files(archive, letters, data_root),
         "omitted_columns": {p.table: sorted(p.omitted) for p in PARTS if p.omitted},
     }
     archive.add_json("manifest.json", manifest)

@@ -47,6 +47,11 @@ FIELD_NOTES: dict[tuple[str, str], str] = {
     ("job_applications", "archived_at"): "when the application was archived (null: active)",
     ("application_status_history", "application_id"): "the application (job_applications.json)",
     ("application_notes", "application_id"): "the application (job_applications.json)",
+    ("contacts", "last_contacted_at"): "when you last reached the person",
+    ("cover_letters", "application_id"): "the application (job_applications.json)",
+    ("cover_letters", "filename"): "its file's name as you uploaded it (null: text only)",
+    ("application_contacts", "application_id"): "the application (job_applications.json)",
+    ("application_contacts", "contact_id"): "the contact (contacts.json)",
     ("notifications", "reminder_key"): "what the reminder is about, made once per key",
     ("notifications", "email_state"): "whether the reminder was e-mailed",
     ("events", "entity"): "the kind of record that changed; entity_id is its id",
@@ -107,12 +112,14 @@ This archive holds every record the service keeps about you, as of the time in
 ## Layout
 
 - `manifest.json`: `format`, `version`, `exported_at`, your `user_id`, the number
-  of rows of each table (`tables`), your resume files (`files`: `resume_id`,
-  `path` in this archive or null when the file could not be read, `size`,
-  `sha256`) and the fields left out of each table (`omitted_columns`).
+  of rows of each table (`tables`), your resume and cover letter files (`files`:
+  `resume_id` or `cover_letter_id`, `path` in this archive or null when the file
+  could not be read, `size`, `sha256`) and the fields left out of each table
+  (`omitted_columns`).
 - `tables/<table>.json`: one file per table, a JSON list of objects, one per
   row, ordered by `id`. Each object holds the row's fields as stored.
 - `files/resumes/<resume id>/<file name>`: the files you uploaded.
+- `files/cover_letters/<cover letter id>/<file name>`: your cover letters' files.
 
 ## Conventions
 

@@ -34,13 +34,16 @@ from sqlalchemy.orm import Session
 
 from database.core.column_types import JSONValue
 from database.core.errors import translated
+from database.core.time_zones import check_zone
 from database.domain import events, users
+from database.io import personal_contacts, personal_tags
 from database.io.backup.columns import DERIVED, BadValue
 from database.io.backup.files import MAX_FILE_BYTES
 from database.io.backup.writer import DIR_MODE, create_private
 from database.io.personal_backup import (
     APPLICATIONS,
     CHILD_KEYS,
+    CONTACTS,
     FILE_KEYS,
     FORMAT_NAME,
     HISTORY,
@@ -78,6 +81,8 @@ class _Application:
     values: dict[str, Any]
     history: list[dict[str, Any]]
     notes: list[dict[str, Any]]
+    contact_refs: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +94,8 @@ class Plan:
     resumes: list[_Resume] = field(default_factory=list)
     applications: list[_Application] = field(default_factory=list)
     searches: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[personal_contacts.ContactEntry] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind the plan adds."""
@@ -98,6 +105,8 @@ class Plan:
             HISTORY.name: sum(len(a.history) for a in self.applications),
             NOTES.name: sum(len(a.notes) for a in self.applications),
             SEARCHES.name: len(self.searches),
+            CONTACTS.name: len(self.contacts),
+            personal_tags.KEY: len(self.tags),
         }
 
 
@@ -227,12 +236,25 @@ def check_personal(document: Any) -> Plan:
         ),
         resumes=_resumes(top.get(RESUMES.name)),
     )
+    if plan.preferences is not None and "time_zone" in plan.preferences:
+        check_zone(plan.preferences["time_zone"], f"{ROOT}.{PREFERENCES.name}.time_zone")
     refs = {r.ref for r in plan.resumes}
     applications = _list(top.get(APPLICATIONS.name), f"{ROOT}.{APPLICATIONS.name}")
     plan.applications = [
         _application(item, f"{ROOT}.{APPLICATIONS.name}[{i}]", refs)
         for i, item in enumerate(applications)
     ]
+    plan.contacts = personal_contacts.check_contacts(
+        top.get(CONTACTS.name), f"{ROOT}.{CONTACTS.name}", _values
+    )
+    contact_refs = {c.ref for c in plan.contacts}
+    for i, (entry, item) in enumerate(zip(plan.applications, applications, strict=True)):
+        where = f"{ROOT}.{APPLICATIONS.name}[{i}]"
+        entry.contact_refs = personal_contacts.check_links(item, where, contact_refs)
+        entry.tags = personal_tags.check_application(item, where)
+    plan.tags = personal_tags.check_vocabulary(
+        top.get(personal_tags.KEY), f"{ROOT}.{personal_tags.KEY}"
+    )
     plan.searches = [
         _values(SEARCHES, item, f"{ROOT}.{SEARCHES.name}[{i}]")
         for i, item in enumerate(_list(top.get(SEARCHES.name), f"{ROOT}.{SEARCHES.name}"))
@@ -348,6 +370,7 @@ def import_personal(
     with translated(), _files_kept_on_success(folder) as files:
         _apply_profile(session, user_id, plan)
         resume_ids = _add_resumes(session, user_id, plan, files)
+        contact_ids = personal_contacts.add_contacts(session, user_id, plan.contacts)
         for entry in plan.applications:
             resume_id = resume_ids[entry.resume_ref] if entry.resume_ref is not None else None
             application = _owned(APPLICATIONS, entry.values, user_id, resume_id=resume_id)
@@ -356,7 +379,13 @@ def import_personal(
             links = {"application_id": application.id}
             session.add_all(_owned(HISTORY, h, user_id, **links) for h in entry.history)
             session.add_all(_owned(NOTES, n, user_id, **links) for n in entry.notes)
+            session.add_all(
+                personal_contacts.links(application.id, user_id, entry.contact_refs, contact_ids)
+            )
+            session.flush()
+            personal_tags.tag_application(session, application.id, entry.tags)
         session.add_all(_owned(SEARCHES, s, user_id) for s in plan.searches)
+        personal_tags.add_vocabulary(session, user_id, plan.tags)
         session.flush()
     counts = plan.counts()
     events.record(

@@ -78,16 +78,16 @@ def detect_kind(content: bytes) -> str:
     raise ValidationError(FIELD, "must be a PDF, a Word (.docx) document or UTF-8 text")
 
 
-def safe_label(filename: str | None, kind: str) -> str:
+def safe_label(filename: str | None, kind: str, stem: str = "resume") -> str:
     """The sender's file name as a harmless label: no folders, no control characters.
 
     Only the last component of a ``/`` or ``\\`` path is kept; an empty result
-    becomes ``resume.<kind>``.
+    becomes ``<stem>.<kind>`` (``resume.<kind>`` by default).
     """
     base = PurePosixPath((filename or "").replace("\\", "/")).name
     printable = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
     if printable in ("", ".", ".."):
-        return f"resume.{kind}"
+        return f"{stem}.{kind}"
     return printable[:MAX_LABEL]
 
 
@@ -130,7 +130,8 @@ def extract_text(content: bytes, kind: str) -> str:
     return text.replace("\x00", "")[:MAX_TEXT]
 
 
-def _write_private(folder: Path, kind: str, content: bytes) -> Path:
+def write_private(folder: Path, kind: str, content: bytes) -> Path:
+    """Write ``content`` under a new random name in ``folder`` (made 0700), mode 0600; its path."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{secrets.token_hex(16)}.{kind}"
     # O_EXCL: never follow or overwrite an existing file; 0600: owner only.
@@ -142,6 +143,25 @@ def _write_private(folder: Path, kind: str, content: bytes) -> Path:
     return path
 
 
+def check_upload(content: bytes, filename: str | None, stem: str = "resume") -> tuple[str, str]:
+    """The kind and label of an upload that passes the checks every stored file passes.
+
+    Not empty, at most :data:`MAX_BYTES`, a PDF, Word document or UTF-8 text by
+    its bytes and, when ``filename`` is given, named with the matching
+    extension; else :class:`ValidationError` on ``file``. Cover letter files
+    (:mod:`database.io.cover_letter_files`) pass the same checks.
+    """
+    if not content:
+        raise ValidationError(FIELD, "is empty")
+    if len(content) > MAX_BYTES:
+        raise ValidationError(FIELD, f"must be at most {MAX_BYTES // (1024 * 1024)} MB")
+    kind = detect_kind(content)
+    label = safe_label(filename, kind, stem)
+    if filename is not None:
+        check_name(label, kind)
+    return kind, label
+
+
 def store(root: Path, user_id: int, content: bytes, filename: str | None = None) -> StoredResume:
     """Check, store and read one uploaded resume for ``user_id``.
 
@@ -149,16 +169,9 @@ def store(root: Path, user_id: int, content: bytes, filename: str | None = None)
     agree with the content. Raises :class:`ValidationError` (field ``file``)
     for an empty, too large, misnamed or unrecognised file; nothing is written then.
     """
-    if not content:
-        raise ValidationError(FIELD, "is empty")
-    if len(content) > MAX_BYTES:
-        raise ValidationError(FIELD, f"must be at most {MAX_BYTES // (1024 * 1024)} MB")
-    kind = detect_kind(content)
-    label = safe_label(filename, kind)
-    if filename is not None:
-        check_name(label, kind)
+    kind, label = check_upload(content, filename)
     text = extract_text(content, kind)
-    path = _write_private(root / RESUMES_FOLDER / str(int(user_id)), kind, content)
+    path = write_private(root / RESUMES_FOLDER / str(int(user_id)), kind, content)
     logger.info("stored a %s resume of %d bytes for user %d", kind, len(content), user_id)
     return StoredResume(path, kind, len(content), text, extract_skills(text), label)
 
@@ -186,24 +199,27 @@ def same_content(root: Path, resumes: Iterable[File], content: bytes) -> File | 
     return None
 
 
-def _inside(root: Path, stored_path: str) -> Path | None:
-    """The stored file if it lies inside ``root/resumes`` and exists, else ``None``."""
-    base = (root / RESUMES_FOLDER).resolve()
+def _inside(root: Path, stored_path: str, folder: str) -> Path | None:
+    """The stored file if it lies inside ``root/<folder>`` and exists, else ``None``."""
+    base = (root / folder).resolve()
     target = Path(stored_path).resolve()
     if not target.is_relative_to(base) or not target.is_file():
         return None
     return target
 
 
-def read(root: Path, stored_path: str) -> bytes | None:
-    """The bytes of a stored resume, or ``None`` when it is missing or outside ``root/resumes``."""
-    target = _inside(root, stored_path)
+def read(root: Path, stored_path: str, folder: str = RESUMES_FOLDER) -> bytes | None:
+    """The bytes of a stored file, or ``None`` when it is missing or outside ``root/<folder>``.
+
+    ``folder`` is ``resumes`` unless told (cover letters keep theirs in another).
+    """
+    target = _inside(root, stored_path, folder)
     return None if target is None else target.read_bytes()
 
 
-def remove(root: Path, stored_path: str) -> bool:
-    """Delete a stored resume file if it lies inside ``root/resumes``; returns whether."""
-    target = _inside(root, stored_path)
+def remove(root: Path, stored_path: str, folder: str = RESUMES_FOLDER) -> bool:
+    """Delete a stored file if it lies inside ``root/<folder>`` (``resumes``); returns whether."""
+    target = _inside(root, stored_path, folder)
     if target is None:
         return False
     target.unlink()

@@ -23,6 +23,7 @@ from database.models import (
     JobApplication,
 )
 from database.services.calls import given, run, target_id
+from utils.errors import ValidationError
 
 
 class ApplicationCalls:
@@ -158,15 +159,20 @@ class ApplicationCalls:
         offset: int = 0,
         include_archived: bool = False,
         archived_only: bool = False,
+        *,
+        tags: list[str] | None = None,
     ) -> list[JobApplication]:
-        """The user's applications matching ``filters``, newest first.
+        """The user's applications matching ``filters``, newest first, their ``tags`` loaded.
 
         ``filters``: statuses, text (title, company or location), sources,
-        date_from, date_to, include_archived, archived_only — an
+        date_from, date_to, include_archived, archived_only, tags — an
         :class:`ApplicationFilter` or a dict of them. Archived applications are
         left out unless ``include_archived``; ``archived_only`` lists only them.
+        ``tags`` keeps those carrying all of these tags (a tag the user does
+        not have: no rows).
         """
         criteria = _archive_view(listing.as_filter(filters), include_archived, archived_only)
+        criteria = _tag_view(criteria, tags)
         return run(lambda s: listing.page(s, user_id, criteria, limit, offset))
 
     @staticmethod
@@ -175,9 +181,12 @@ class ApplicationCalls:
         filters: ApplicationFilter | dict[str, Any] | None = None,
         include_archived: bool = False,
         archived_only: bool = False,
+        *,
+        tags: list[str] | None = None,
     ) -> int:
-        """How many of the user's applications match ``filters`` (archived as listed)."""
+        """How many of the user's applications match ``filters`` (archived and tags as listed)."""
         criteria = _archive_view(listing.as_filter(filters), include_archived, archived_only)
+        criteria = _tag_view(criteria, tags)
         return run(lambda s: listing.count(s, user_id, criteria))
 
     @staticmethod
@@ -240,3 +249,12 @@ def _archive_view(
         include_archived=include_archived or criteria.include_archived,
         archived_only=archived_only or criteria.archived_only,
     )
+
+
+def _tag_view(criteria: ApplicationFilter, tags: list[str] | None) -> ApplicationFilter:
+    """``criteria`` narrowed to the applications carrying every one of ``tags`` as well."""
+    if tags is None:
+        return criteria
+    if isinstance(tags, str) or not isinstance(tags, list | tuple):
+        raise ValidationError("tags", "must be a list of tag names", tags)
+    return dataclasses.replace(criteria, tags=(*criteria.tags, *tags))

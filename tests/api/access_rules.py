@@ -207,10 +207,16 @@ APPLICATION = {"application_id": "application"}
 APPLICATION_NOTE = {**APPLICATION, "note_id": "latest_note"}
 RESUME = {"resume_id": "resume"}
 STORED_RESUME = {"resume_id": "stored_resume"}
+CONTACT = {"contact_id": "contact"}
+APPLICATION_CONTACT = {**APPLICATION, **CONTACT}
+#: An application whose cover letter has text and a stored file.
+LETTERED = {"application_id": "lettered_application"}
 #: Resumes, preferences and search history are their owner's alone: the coach and
 #: admin who read a member's applications get a 404 for these, like a stranger.
 OWNER_ONLY = {"coach": 404, "admin": 404}
 ORG = {"organization_id": "organization"}
+TAG = {"tag_id": "tag"}
+TAGGED = {"application_id": "tagged_application"}
 WEBHOOK = {"webhook_id": "webhook"}
 ORG_MEMBER = {**ORG, "user_id": "org_member"}
 #: Organization analytics are for its coaches, admins and owners: the plain members
@@ -221,6 +227,12 @@ ORG_ANALYTICS = Access(
 
 #: A personal backup that adds nothing (``POST /me/backup``).
 PERSONAL_BACKUP = b'{"format": "auto-applyer-personal-backup", "version": 1, "profile": {}}'
+
+#: A pasted page holding a schema.org JobPosting (``POST /applications/import-posting``).
+POSTING_HTML = (
+    '<script type="application/ld+json">{"@type": "JobPosting", "title": "Engineer", '
+    '"hiringOrganization": {"name": "Acme"}}</script>'
+)
 
 #: ``(METHOD, path template)`` -> the route's access rule and call.
 ACCESS_RULES: dict[tuple[str, str], Access] = {
@@ -289,6 +301,28 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/resumes/{{resume_id}}/activate"): Access(
         Rule.OWNER_WRITE, params=RESUME, overrides=OWNER_ONLY
     ),
+    # cover letters: owner-only like resumes (a coach reads the application, not its letter)
+    ("GET", f"{API}/applications/{{application_id}}/cover-letter"): Access(
+        Rule.MEMBER_DATA_READ, params=LETTERED, overrides=OWNER_ONLY
+    ),
+    ("PUT", f"{API}/applications/{{application_id}}/cover-letter"): Access(
+        Rule.OWNER_WRITE, params=APPLICATION, json={"body": "Dear team"}, overrides=OWNER_ONLY
+    ),
+    ("DELETE", f"{API}/applications/{{application_id}}/cover-letter"): Access(
+        Rule.OWNER_WRITE, success=204, params=LETTERED, overrides=OWNER_ONLY
+    ),
+    ("GET", f"{API}/applications/{{application_id}}/cover-letter/file"): Access(
+        Rule.MEMBER_DATA_READ, params=LETTERED, overrides=OWNER_ONLY
+    ),
+    ("PUT", f"{API}/applications/{{application_id}}/cover-letter/file"): Access(
+        Rule.OWNER_WRITE,
+        params=APPLICATION,
+        files={"file": ("letter.txt", b"Dear team", "text/plain")},
+        overrides=OWNER_ONLY,
+    ),
+    ("DELETE", f"{API}/applications/{{application_id}}/cover-letter/file"): Access(
+        Rule.OWNER_WRITE, success=204, params=LETTERED, overrides=OWNER_ONLY
+    ),
     ("GET", f"{API}/search-history"): Access(Rule.SELF_READ, query={"limit": 10}),
     ("POST", f"{API}/search-history"): Access(
         Rule.SELF_WRITE, success=201, json={"job_title": "Engineer", "total_results": 3}
@@ -299,6 +333,38 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
         params={"search_id": "search_entry"},
         overrides=OWNER_ONLY,
     ),
+    # contacts: owner-only, like resumes; an application's contacts too, though a coach
+    # reads the application itself
+    ("GET", f"{API}/contacts"): Access(Rule.SELF_READ, query={"q": "ada"}),
+    ("POST", f"{API}/contacts"): Access(
+        Rule.SELF_WRITE, success=201, json={"name": "Grace", "email": "grace@example.com"}
+    ),
+    ("GET", f"{API}/contacts/{{contact_id}}"): Access(
+        Rule.MEMBER_DATA_READ, params=CONTACT, overrides=OWNER_ONLY
+    ),
+    ("PATCH", f"{API}/contacts/{{contact_id}}"): Access(
+        Rule.OWNER_WRITE, params=CONTACT, json={"role": "Recruiter"}, overrides=OWNER_ONLY
+    ),
+    ("DELETE", f"{API}/contacts/{{contact_id}}"): Access(
+        Rule.OWNER_WRITE, success=204, params=CONTACT, overrides=OWNER_ONLY
+    ),
+    ("POST", f"{API}/contacts/{{contact_id}}/contacted"): Access(
+        Rule.OWNER_WRITE, params=CONTACT, overrides=OWNER_ONLY
+    ),
+    ("GET", f"{API}/contacts/{{contact_id}}/applications"): Access(
+        Rule.MEMBER_DATA_READ, params=CONTACT, overrides=OWNER_ONLY
+    ),
+    ("GET", f"{API}/applications/{{application_id}}/contacts"): Access(
+        Rule.MEMBER_DATA_READ, params=APPLICATION, overrides=OWNER_ONLY
+    ),
+    ("PUT", f"{API}/applications/{{application_id}}/contacts/{{contact_id}}"): Access(
+        Rule.OWNER_WRITE, params=APPLICATION_CONTACT, overrides=OWNER_ONLY
+    ),
+    ("DELETE", f"{API}/applications/{{application_id}}/contacts/{{contact_id}}"): Access(
+        Rule.OWNER_WRITE, success=204, params=APPLICATION_CONTACT, overrides=OWNER_ONLY
+    ),
+    ("GET", f"{API}/search/contacts"): Access(Rule.SELF_READ, query={"q": "ada"}),
+    ("GET", f"{API}/exports/contacts.csv"): Access(Rule.SELF_READ),
     # notifications: owner-only, like the profile; the calendar feed's secret is its credential
     ("GET", f"{API}/notifications"): Access(Rule.SELF_READ, query={"unread": "true"}),
     ("GET", f"{API}/notifications/unread-count"): Access(Rule.SELF_READ),
@@ -314,6 +380,9 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/applications"): Access(Rule.SELF_READ, query={"limit": 10}),
     ("POST", f"{API}/applications"): Access(
         Rule.SELF_WRITE, success=201, json={"job_title": "Engineer", "company": "Acme"}
+    ),
+    ("POST", f"{API}/applications/import-posting"): Access(
+        Rule.SELF_WRITE, success=201, json={"html": POSTING_HTML}
     ),
     ("GET", f"{API}/applications/{{application_id}}"): Access(
         Rule.MEMBER_DATA_READ, params=APPLICATION
@@ -364,6 +433,24 @@ ACCESS_RULES: dict[tuple[str, str], Access] = {
         Rule.MEMBER_DATA_READ, params=APPLICATION
     ),
     ("GET", f"{API}/statistics"): Access(Rule.SELF_READ, query={"days": 30}),
+    # tags: an application's follow its rules; the vocabulary is its owner's alone
+    ("GET", f"{API}/tags"): Access(Rule.SELF_READ),
+    ("PATCH", f"{API}/tags/{{tag_id}}"): Access(
+        Rule.OWNER_WRITE, params=TAG, json={"name": "renamed {unique}"}, overrides=OWNER_ONLY
+    ),
+    ("DELETE", f"{API}/tags/{{tag_id}}"): Access(
+        Rule.OWNER_WRITE, success=204, params=TAG, overrides=OWNER_ONLY
+    ),
+    ("GET", f"{API}/applications/{{application_id}}/tags"): Access(
+        Rule.MEMBER_DATA_READ, params=TAGGED
+    ),
+    ("PUT", f"{API}/applications/{{application_id}}/tags"): Access(
+        Rule.OWNER_WRITE, params=TAGGED, json={"tags": ["Remote", "Referral"]}
+    ),
+    ("DELETE", f"{API}/applications/{{application_id}}/tags/{{name}}"): Access(
+        Rule.OWNER_WRITE, success=204, params={**TAGGED, "name": "tag_name"}
+    ),
+    ("GET", f"{API}/statistics/tags"): Access(Rule.SELF_READ, query={"days": 30}),
     ("GET", f"{API}/search/applications"): Access(Rule.SELF_READ, query={"q": "engineer"}),
     # organizations (a plain member reading org A's analytics or managing it: 403, it is visible)
     ("GET", f"{API}/organizations"): Access(Rule.SELF_READ),

@@ -6,6 +6,7 @@ the ``db`` fixture opened, on each engine in turn (PostgreSQL included).
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from database.connection import DatabaseManager
 from database.utilities import DatabaseUtils
-from tests.support.browser import CHROMIUM
+from tests.support.browser import CHROMIUM, served_dashboard
 from tests.support.engines import ENGINES, ROOT
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -66,3 +67,17 @@ def browser_path() -> Path:
     if not CHROMIUM.exists():
         subprocess.run([str(ROOT / "scripts" / "install-browser.sh")], check=True)
     return CHROMIUM
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The local dashboard served by ``streamlit run`` on a throwaway SQLite file: URL and file."""
+    database = tmp_path / "db.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}",
+        ENVIRONMENT="development",
+        AUTO_APPLYER_DATA_DIR=str(tmp_path / "data"),
+    )
+    with served_dashboard(env, tmp_path) as url:
+        yield url, database

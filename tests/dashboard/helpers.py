@@ -18,3 +18,10 @@ def errors(at: AppTest) -> list[str]:
 def successes(at: AppTest) -> list[str]:
     """The success messages shown."""
     return [str(e.value) for e in at.success]
+
+
+def move_on_board(at: AppTest, application_id: int, status: str) -> None:
+    """Move a card with the board's accessible move form, and run."""
+    at.selectbox(key="board.move.application").set_value(application_id)
+    at.selectbox(key="board.move.status").set_value(status)
+    at.button(key="FormSubmitter:board-Move").click().run()

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
-from tests.dashboard.helpers import errors, no_exceptions, successes
+from tests.dashboard.helpers import errors, move_on_board, no_exceptions, successes
 from tests.support.checks import existing
 
 Start = Callable[..., AppTest]
@@ -43,7 +43,7 @@ def test_a_blank_note_is_reported_on_its_field_and_saves_nothing(app: Start, use
 def test_moving_a_card_keeps_the_applications_own_notes(app: Start, user_id: int) -> None:
     app_id = DatabaseUtils.add_job_application(user_id, "Dev", "Co", notes=OWN).id
     at = app(user_id)
-    at.selectbox(key=f"board.move.{app_id}").set_value(ApplicationStatus.SCREENING).run()
+    move_on_board(at, app_id, ApplicationStatus.SCREENING)
     no_exceptions(at)
     assert existing(DatabaseUtils.get_application(app_id)).notes == OWN
     assert DatabaseUtils.get_application_history(app_id)[-1].to_status == "screening"

@@ -10,7 +10,7 @@ from streamlit.testing.v1.element_tree import Element
 
 from database.models import ApplicationStatus
 from database.utilities import DatabaseUtils
-from tests.dashboard.helpers import errors, no_exceptions, successes
+from tests.dashboard.helpers import errors, move_on_board, no_exceptions, successes
 
 Start = Callable[..., AppTest]
 
@@ -56,8 +56,28 @@ def test_a_bad_field_shows_its_message_next_to_it_and_saves_nothing(
     at.number_input(key="add_application.salary_max").set_value(10000)
     at.button(key="FormSubmitter:add_application-Add application").click().run()
     no_exceptions(at)
-    assert errors(at) == ["Salary min must not exceed salary_max"]
+    assert errors(at) == ["Minimum salary must not be more than the maximum"]
     assert at.text_input(key="add_application.job_title").value == "Data Engineer"
+    assert DatabaseUtils.get_user_applications(user_id) == []
+
+
+def test_every_error_of_a_submission_shows_at_once_under_its_field_in_plain_words(
+    app: Start, user_id: int
+) -> None:
+    at = app(user_id)
+    _fill_add_form(at, "Data Engineer", " ")
+    at.text_input(key="add_application.job_url").set_value("javascript:alert(1)")
+    at.text_input(key="add_application.salary_currency").set_value("EURO")
+    at.number_input(key="add_application.salary_min").set_value(90000)
+    at.number_input(key="add_application.salary_max").set_value(10000)
+    at.button(key="FormSubmitter:add_application-Add application").click().run()
+    no_exceptions(at)
+    assert sorted(errors(at)) == [
+        "Company must not be empty",
+        "Job posting URL must be a web address starting with http:// or https://",
+        "Minimum salary must not be more than the maximum",
+        "Salary currency must be a 3-letter code like EUR",
+    ]
     assert DatabaseUtils.get_user_applications(user_id) == []
 
 
@@ -72,16 +92,16 @@ def test_a_missing_company_is_reported_on_the_company_field(app: Start, user_id:
 def test_moving_a_card_on_the_board_changes_status_and_timeline(app: Start, user_id: int) -> None:
     (app_id,) = _add(user_id, 1)
     at = app(user_id)
-    at.selectbox(key=f"board.move.{app_id}").set_value(ApplicationStatus.SCREENING).run()
+    move_on_board(at, app_id, ApplicationStatus.SCREENING)
     no_exceptions(at)
-    assert successes(at) == ["Moved to screening."]
+    assert successes(at) == [f"Moved #{app_id} to screening."]
     history = DatabaseUtils.get_application_history(app_id)
     assert [h.to_status for h in history] == [
         ApplicationStatus.APPLIED,
         ApplicationStatus.SCREENING,
     ]
-    assert at.selectbox(key=f"board.move.{app_id}").value == ApplicationStatus.SCREENING
     assert any("Screening (1)" in m.value for m in at.markdown)
+    assert any("Applied (0)" in m.value for m in at.markdown)
 
 
 def test_status_change_records_notes_and_interview_date(app: Start, user_id: int) -> None:
@@ -117,11 +137,11 @@ def test_editing_details_saves_them_and_reports_a_bad_url(app: Start, user_id: i
     assert DatabaseUtils.get_application(app_id).location == "Lisbon"  # type: ignore[union-attr]
     at.text_input(key=f"{form}.job_url").set_value("x" * 3000)
     at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
-    assert errors(at) == ["Job url string should have at most 2048 characters"]
+    assert errors(at) == ["Job posting URL must be at most 2048 characters"]
     assert DatabaseUtils.get_application(app_id).job_url is None  # type: ignore[union-attr]
     at.text_input(key=f"{form}.job_url").set_value("javascript:alert(1)")
     at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
-    assert errors(at) == ["Job url must be a web address starting with http:// or https://"]
+    assert errors(at) == ["Job posting URL must be a web address starting with http:// or https://"]
     assert DatabaseUtils.get_application(app_id).job_url is None  # type: ignore[union-attr]
     at.text_input(key=f"{form}.job_url").set_value("https://example.com/jobs/7")
     at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
@@ -224,6 +244,7 @@ def test_text_from_the_database_never_becomes_markup(app: Start, user_id: int) -
         user_id, "![pixel](http://example.com/p.png)", "[Acme](http://example.com)"
     ).id
     at = app(user_id)
+    at.toggle(key="board.drag").set_value(False).run()  # the board's cards as text
     no_exceptions(at)
     card = next(m.value for m in at.markdown if "pixel" in m.value)
     assert card == r"**\!\[pixel\]\(http\://example\.com/p\.png\)**  " + "\n" + (

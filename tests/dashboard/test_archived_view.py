@@ -72,7 +72,7 @@ def test_the_archiving_preference_is_saved_turned_off_and_checked(app: Start, us
     assert DatabaseUtils.get_user_preferences(user_id).archive_after_days is None  # type: ignore[union-attr]
     at.number_input(key=field).set_value(4000)
     at.button(key="FormSubmitter:preferences-Save preferences").click().run()
-    assert errors(at) == ["Archive after days input should be less than or equal to 3650"]
+    assert errors(at) == ["Archive after must be at most 3650"]
     assert DatabaseUtils.get_user_preferences(user_id).archive_after_days is None  # type: ignore[union-attr]
 
 

@@ -10,27 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import Shots, browser_page, served_dashboard, settled
+from tests.support.browser import Shots, browser_page, choose, download, open_tab, settled
 
 
 @pytest.fixture
-def app_url(tmp_path: Path) -> Iterator[str]:
+def app_url(served: tuple[str, Path]) -> str:
     """The dashboard served by ``streamlit run`` on a free localhost port."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}",
-        ENVIRONMENT="development",
-        AUTO_APPLYER_DATA_DIR=str(tmp_path / "data"),
-    )
-    with served_dashboard(env, tmp_path) as url:
-        yield url
+    return served[0]
 
 
 def _go_to(page: Page, name: str) -> None:
@@ -56,19 +47,20 @@ def _journey(page: Page, shots: Shots, url: str, tmp_path: Path) -> None:
     expect(page.get_by_role("heading", name="Applications", exact=True)).to_be_visible()
     shots.take("profile-created")
 
-    page.get_by_role("tab", name="Add").click()
+    open_tab(page, "Add")
     page.get_by_label("Job title *").fill("Site Reliability Engineer")
     page.get_by_label("Company *").fill("Browser Labs")
     page.get_by_role("button", name="Add application").click()
     expect(page.get_by_text("Added Site Reliability Engineer at Browser Labs.")).to_be_visible()
     shots.take("application-added")
 
-    page.get_by_role("tab", name="Board").click()
+    open_tab(page, "Board")
     expect(page.get_by_role("heading", name="Applied (1)")).to_be_visible()
-    page.get_by_label("Move #1 to").click()
-    page.get_by_role("option", name="screening", exact=True).click()
-    expect(page.get_by_text("Moved to screening.")).to_be_visible()
-    page.get_by_role("tab", name="Board").click()
+    # The move form, the board's accessible way (dragging is in test_board_browser.py).
+    choose(page, "Move to status", "screening")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("Moved #1 to screening.")).to_be_visible()
+    expect(page.get_by_role("tab", name="Board", selected=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Screening (1)")).to_be_visible()
     expect(page.get_by_role("heading", name="Applied (0)")).to_be_visible()
     settled(page)
@@ -88,11 +80,9 @@ def _journey(page: Page, shots: Shots, url: str, tmp_path: Path) -> None:
     shots.take("analytics")
 
     _go_to(page, "Applications")
-    page.get_by_role("tab", name="Export & import").click()
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download CSV").click()
+    open_tab(page, "Export & import")
     saved = tmp_path / "applications.csv"
-    download_info.value.save_as(saved)
+    download(page, "Download CSV").save_as(saved)
     rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"))))
     assert [(r["job_title"], r["company"], r["status"]) for r in rows] == [
         ("Site Reliability Engineer", "Browser Labs", "screening")

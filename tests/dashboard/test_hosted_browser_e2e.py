@@ -25,7 +25,14 @@ from database.domain.accounts import sign_up
 from database.models import AuthToken, TokenKind
 from database.utilities import DatabaseUtils
 from tests.support.api import PASSWORD
-from tests.support.browser import TIMEOUT_MS, Shots, browser_page, served_dashboard, settled
+from tests.support.browser import (
+    TIMEOUT_MS,
+    Shots,
+    browser_page,
+    open_tab,
+    served_dashboard,
+    settled,
+)
 from tests.support.engines import ENGINES
 
 BROWSER_ENGINES = [e for e in ENGINES if e != "sqlite_memory"]
@@ -96,7 +103,7 @@ def _journey(page: Page, shots: Shots, url: str, email: str) -> None:
     _signed_out(page, FIRST_RUN_MS)
     shots.take("sign-in-page")
 
-    page.get_by_role("tab", name="Create an account").click()
+    open_tab(page, "Create an account")
     sign_up_form = _form(page, "Create account")
     sign_up_form.get_by_label("Email").fill(email)
     sign_up_form.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
@@ -119,14 +126,17 @@ def _journey(page: Page, shots: Shots, url: str, email: str) -> None:
     expect(sidebar.get_by_text("Backups", exact=True)).to_have_count(0)
     expect(sidebar.get_by_text("Settings", exact=True)).to_have_count(0)
 
-    page.get_by_role("tab", name="Add").click()
+    open_tab(page, "Add")
     page.get_by_label("Job title *").fill("Site Reliability Engineer")
     page.get_by_label("Company *").fill("Browser Labs")
     page.get_by_role("button", name="Add application").click()
     expect(page.get_by_text("Added Site Reliability Engineer at Browser Labs.")).to_be_visible()
-    page.get_by_role("tab", name="Board").click()
+    open_tab(page, "Board")
     expect(page.get_by_role("heading", name="Applied (1)")).to_be_visible()
-    expect(page.get_by_text("Browser Labs").first).to_be_visible()
+    # The cards are drawn by the drag-and-drop component, in its own frame.
+    cards = page.frame_locator("iframe[title*='sortable']").first
+    expect(cards.get_by_text("Site Reliability Engineer · Browser Labs")).to_be_visible()
+    expect(cards.get_by_text("Bob Airways")).to_have_count(0)
     expect(page.get_by_text("Bob Airways")).to_have_count(0)
     settled(page)
     shots.take("own-data-only")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from database.models import ApplicationStatus
 from database.services.demo import DEMO_EMAIL, load_demo_data
 from database.utilities import DatabaseUtils
-from tests.dashboard.helpers import errors, no_exceptions, successes
+from tests.dashboard.helpers import errors, move_on_board, no_exceptions, successes
 
 Start = Callable[..., AppTest]
 
@@ -97,6 +97,7 @@ def test_analytics_shows_every_figure_from_the_database(app: Start, demo_id: int
         "Time in each stage (days)",
         "By source",
         "By resume",
+        "By tag",
         "To follow up (no change for 14+ days)",
     ]
     funnel = at.dataframe[0].value
@@ -112,7 +113,7 @@ def test_analytics_counts_a_status_change_at_once(app: Start, demo_id: int) -> N
     newest = DatabaseUtils.get_user_applications(demo_id, limit=1)[0]
     at.session_state["page"] = "Applications"
     at.run()
-    at.selectbox(key=f"board.move.{newest.id}").set_value(ApplicationStatus.SCREENING).run()
+    move_on_board(at, newest.id, ApplicationStatus.SCREENING)
     at.sidebar.radio[0].set_value("Analytics").run()
     after = {m.label: m.value for m in at.metric}["Employers responded"]
     assert (before, after) == ("8", "9")
@@ -234,7 +235,7 @@ def test_a_bad_currency_is_reported_next_to_its_field(app: Start, user_id: int) 
     at.text_input(key="preferences.salary_currency").set_value("EURO")
     at.button(key="FormSubmitter:preferences-Save preferences").click().run()
     no_exceptions(at)
-    assert errors(at) == ["Salary currency string should have at most 3 characters"]
+    assert errors(at) == ["Currency must be a 3-letter code like EUR"]
     prefs = DatabaseUtils.get_user_preferences(user_id)
     assert prefs is not None and prefs.salary_currency is None
 

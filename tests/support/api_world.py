@@ -34,9 +34,12 @@ from database.domain.users import create as create_user
 from database.models import ApplicationNote, Membership, OrganizationRole, TokenKind, User
 from tests.api.access_rules import Access
 from tests.support.api import PASSWORD, bearer
+from tests.support.contact_objects import CONTACT_MAKERS
+from tests.support.cover_letter_objects import COVER_LETTER_MAKERS
 from tests.support.notification_objects import NOTIFICATION_MAKERS
 from tests.support.organization_objects import ORGANIZATION_MAKERS
 from tests.support.resume_objects import RESUME_MAKERS
+from tests.support.tag_objects import TAG_MAKERS
 from tests.support.webhook_objects import WEBHOOK_MAKERS
 
 #: The people of the world, by the name the access rules give them.
@@ -247,8 +250,11 @@ OBJECT_MAKERS: dict[str, Callable[[Session, int], Any]] = {
     "search_entry": _search_entry,
     **ORGANIZATION_MAKERS,
     **RESUME_MAKERS,
+    **COVER_LETTER_MAKERS,
     **WEBHOOK_MAKERS,
     **NOTIFICATION_MAKERS,
+    **CONTACT_MAKERS,
+    **TAG_MAKERS,
 }
 
 

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Download, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.engines import ROOT
 
@@ -133,3 +134,46 @@ def settled(page: Page) -> None:
     """Wait until the app has finished its run (no "running" indicator)."""
     page.wait_for_timeout(300)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+
+
+def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` of the select box ``label``, typing it to filter the list.
+
+    A click that lands while the app is redrawing can leave the list closed, so
+    the box is opened again until its options show.
+    """
+    options = page.get_by_role("option")
+    for _attempt in range(attempts):
+        settled(page)
+        page.get_by_label(label).click()
+        try:
+            expect(options.first).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def open_tab(page: Page, name: str) -> None:
+    """Open the tab ``name`` and wait for the run it starts (the open tab is kept in state)."""
+    page.get_by_role("tab", name=name).click()
+    settled(page)
+
+
+def download(page: Page, button: str, attempts: int = 2) -> Download:
+    """The file the download button ``button`` gives.
+
+    The file is built when the button is clicked; a click that lands while the
+    app is starting another run is lost with that run, so it is clicked again.
+    """
+    for attempt in range(attempts):
+        settled(page)
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                page.get_by_role("button", name=button).click()
+            return info.value
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -29,6 +29,7 @@ from database.domain.resumes import add as add_resume
 from database.domain.webhooks import WebhookSettings, register
 from database.io import resume_files
 from database.models import TABLES, IdempotencyKey, Membership, OrganizationRole, TokenKind
+from tests.support.tracker_objects import tracker_rows
 
 Dump = dict[str, dict[Any, dict[str, Any]]]
 
@@ -45,8 +46,8 @@ class Person:
 
 def fill_person(session: Session, email: str, data_root: Path, label: str) -> Person:
     """An account with preferences, a stored resume, an application with history and a note,
-    a search, a reminder, a calendar feed, tokens, an API key, a webhook with a delivery,
-    an idempotency key, and a solo organization of their own."""
+    a contact, a tag and a cover letter, a search, a reminder, a calendar feed, tokens, an API
+    key, a webhook with a delivery, an idempotency key, and a solo organization of their own."""
     user = sign_up(session, email, "correct horse battery staple")
     users.update_preferences(session, user.id, {"preferred_locations": [f"{label} city"]})
     stored = resume_files.store(data_root, user.id, f"{label} resume text".encode(), "cv.txt")
@@ -60,6 +61,7 @@ def fill_person(session: Session, email: str, data_root: Path, label: str) -> Pe
     })  # fmt: skip
     applications.change_status(session, application.id, "screening", f"{label} moved")
     notes.add(session, application.id, f"{label} called the recruiter")
+    tracker_rows(session, user.id, application.id)
     search_history.add(session, user.id, {"job_title": f"{label} search"})
     feed_secret = calendar.rotate_secret(session, user.id)
     key = create_api_key(session, user.id, f"{label} key", {"read"})

@@ -43,3 +43,8 @@ def test_each_documented_command_path_prints_its_usage(command: list[str]) -> No
     result = _help([sys.executable, *command])
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage:")
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_each_console_script_is_documented_in_the_readme(name: str) -> None:
+    assert f"`{name}`" in (ROOT / "README.md").read_text(encoding="utf-8")

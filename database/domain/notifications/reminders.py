@@ -18,6 +18,8 @@ loser's insert changes nothing. Inserts go in key order (two PostgreSQL
 transactions that want the same keys wait for each other in one order, never
 in a cycle), and the events last, in the same transaction (the outbox's rule:
 see :mod:`database.domain.events`). Only active accounts get reminders.
+A reminder's text (and so its e-mail) gives times in the person's time zone
+(``UserPreferences.time_zone``) with its abbreviation: "Tue 3 Mar 14:00 CET".
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from database.core.column_types import utcnow
+from database.core.time_zones import DEFAULT_ZONE, format_moment
 from database.core.upsert import conflict_insert
 from database.domain import events
 from database.models import (
@@ -92,8 +95,9 @@ def find_due(session: Session, now: datetime) -> list[DueReminder]:
     """Every reminder due at ``now``, stored or not."""
     follow_up_days = func.coalesce(UserPreferences.follow_up_days, DEFAULT_FOLLOW_UP_DAYS)
     emails = func.coalesce(UserPreferences.email_notifications, True)
+    zone = func.coalesce(UserPreferences.time_zone, DEFAULT_ZONE)
     query = (
-        select(JobApplication, follow_up_days, emails)
+        select(JobApplication, follow_up_days, emails, zone)
         .join(User, User.id == JobApplication.user_id)
         .outerjoin(UserPreferences, UserPreferences.user_id == JobApplication.user_id)
         # An archived application is put away: nothing about it is due any more.
@@ -101,8 +105,8 @@ def find_due(session: Session, now: datetime) -> list[DueReminder]:
         .order_by(JobApplication.id)
     )
     due: list[DueReminder] = []
-    for application, days, email in session.execute(query):
-        due.extend(_reminders_of(application, int(days), bool(email), now))
+    for application, days, email, time_zone in session.execute(query):
+        due.extend(_reminders_of(application, int(days), bool(email), now, str(time_zone)))
     return due
 
 
@@ -125,7 +129,11 @@ def _candidate(now: datetime) -> Any:
 
 
 def _reminders_of(
-    application: JobApplication, follow_up_days: int, email: bool, now: datetime
+    application: JobApplication,
+    follow_up_days: int,
+    email: bool,
+    now: datetime,
+    time_zone: str = DEFAULT_ZONE,
 ) -> Iterable[DueReminder]:
     position = f"{application.company} — {application.job_title}"
     interview = application.interview_date
@@ -134,7 +142,7 @@ def _reminders_of(
             application, NotificationKind.INTERVIEW, interview, email,
             f"Interview soon: {position}",
             f"Your interview for {application.job_title} at {application.company}"
-            f" is at {interview:%Y-%m-%d %H:%M} UTC.",
+            f" is on {format_moment(interview, time_zone)}.",
         )  # fmt: skip
     waited = (now - application.status_changed_at).days
     if application.status in FOLLOW_UP_STATUSES and waited >= follow_up_days:

@@ -1,7 +1,8 @@
-"""The resume files of a backup: reading them from disk, and checking them in a file.
+"""The stored files of a backup: reading them from disk, and checking them in a file.
 
-A backup holds every distinct ``resumes.file_path`` once, in the order of the
-first resume that uses it (the same on every engine). A relative path is read
+A backup holds every distinct path of :data:`FILE_COLUMNS` once (the resumes'
+``file_path``, then the cover letters' ``file_path`` not already held), each in
+the order of the first row that uses it (the same on every engine). A relative path is read
 relative to the data folder. A file is backed up when it is a regular file of
 at most :data:`MAX_FILE_BYTES` that can be opened; otherwise its path is listed
 in ``metadata.files.missing`` with the reason, a warning is logged, and the
@@ -10,7 +11,7 @@ stays flat whatever the number or size of the files.
 
 :class:`FileCheck` checks a backup's ``files`` section as it streams by: base64,
 sizes, each file's SHA-256, no path twice, and that the files and the missing
-list account for exactly the paths the resumes use.
+list account for exactly the paths the rows use.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -29,6 +31,7 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from database.core.files import COVER_LETTERS_FOLDER, RESUMES_FOLDER
 from database.io.backup.format import TABLES_BY_NAME, DataDigest
 from database.io.backup.writer import BackupFileWriter
 from utils.errors import BackupError, ValidationError
@@ -43,6 +46,26 @@ MAX_PATH_LENGTH = 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_KEYS = frozenset({"path", "content", "size", "sha256"})
 _WARN_PATHS = 5
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    """A column whose value names a stored file, and where a restore puts that file."""
+
+    table: str
+    column: str
+    #: The column of the file's owner: a restored file goes to ``<folder>/<owner id>/``.
+    owner: str
+    #: The folder under the data folder that holds these files.
+    folder: str
+
+
+#: Every column naming a stored file, in the order a backup holds their files.
+FILE_COLUMNS = (
+    FileColumn("resumes", "file_path", "user_id", RESUMES_FOLDER),
+    FileColumn("cover_letters", "file_path", "user_id", COVER_LETTERS_FOLDER),
+)
+FILE_TABLES = {column.table: column for column in FILE_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -154,18 +177,32 @@ def _copy_file(source: IO[bytes], stored: str, out: BackupFileWriter) -> tuple[i
     return size, sha256
 
 
+def _stored_paths(conn: Connection) -> Iterator[str]:
+    """Every distinct path of :data:`FILE_COLUMNS` once, each column's in first-use order."""
+    seen: set[str] = set()
+    for file_column in FILE_COLUMNS:
+        table = TABLES_BY_NAME[file_column.table]
+        column = table.c[file_column.column]
+        query = (
+            select(column)
+            .where(column.is_not(None))
+            .group_by(column)
+            .order_by(func.min(table.c.id))
+        )
+        for (stored,) in conn.execute(query):
+            if stored not in seen:
+                seen.add(stored)
+                yield stored
+
+
 def back_up_files(
     conn: Connection, out: BackupFileWriter, digest: DataDigest, data_root: Path
 ) -> FilesSummary:
-    """Write the ``files`` section for every resume path of the snapshot ``conn``."""
-    resumes = TABLES_BY_NAME["resumes"]
-    query = (
-        select(resumes.c.file_path).group_by(resumes.c.file_path).order_by(func.min(resumes.c.id))
-    )
+    """Write the ``files`` section for every stored file path of the snapshot ``conn``."""
     out.start_files()
     count = total = 0
     missing: list[dict[str, str]] = []
-    for (stored,) in conn.execute(query):
+    for stored in _stored_paths(conn):
         source, reason = _open_source(stored, data_root)
         if source is None:
             missing.append({"path": stored, "reason": reason})
@@ -256,19 +293,19 @@ class ContentHash:
 
 @dataclass
 class FileCheck:
-    """Checks the ``files`` section and how it matches the resumes of the data."""
+    """Checks the ``files`` section and how it matches the file paths of the data's rows."""
 
     summary: FilesSummary
     digest: DataDigest | None
-    #: resume file path -> index of the first resume row using it
-    used: dict[str, int] = field(default_factory=dict)
+    #: stored file path -> (table, index) of the first row using it
+    used: dict[str, tuple[str, int]] = field(default_factory=dict)
     paths: set[str] = field(default_factory=set)
     total: int = 0
     content: ContentHash = field(default_factory=ContentHash)
 
-    def resume(self, path: str, index: int) -> None:
-        """Note that resume row ``index`` uses ``path``."""
-        self.used.setdefault(path, index)
+    def use(self, table: str, path: str, index: int) -> None:
+        """Note that row ``index`` of ``table`` (one of :data:`FILE_TABLES`) uses ``path``."""
+        self.used.setdefault(path, (table, index))
 
     def event(self, kind: str, index: int, value: Any) -> None:
         """One event of :meth:`BackupReader.files`."""
@@ -284,14 +321,16 @@ class FileCheck:
         if path in self.summary.missing_paths:
             raise ValidationError(where, "is also listed in metadata.files.missing")
         if path not in self.used:
-            raise ValidationError(where, "is not the file_path of any resume in the backup")
+            raise ValidationError(
+                where, "is not the file_path of any resume or cover letter in the backup"
+            )
         self.paths.add(path)
         self.total += size
         if self.digest is not None:
             self.digest.add_file(path, size, sha256)
 
     def finish(self) -> None:
-        """Compare the files with ``metadata.files`` and the resumes' paths."""
+        """Compare the files with ``metadata.files`` and the rows' paths."""
         if self.digest is not None:
             for entry in self.summary.missing:
                 self.digest.add_missing(entry)
@@ -303,14 +342,14 @@ class FileCheck:
                 f"holds {len(self.paths)} of {self.total}",
             )
         missing = self.summary.missing_paths
-        for path, index in self.used.items():
+        for path, (table, index) in self.used.items():
             if path not in self.paths and path not in missing:
                 raise ValidationError(
-                    f"backup.data.resumes[{index}].file_path",
+                    f"backup.data.{table}[{index}].file_path",
                     "has no file in the backup and is not listed in metadata.files.missing",
                 )
         unused = missing - self.used.keys()
         if unused:
             raise ValidationError(
-                f"{where}.missing", f"lists {min(unused)!r}, the file_path of no resume"
+                f"{where}.missing", f"lists {min(unused)!r}, the file_path of no row"
             )

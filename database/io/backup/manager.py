@@ -28,6 +28,7 @@ from database.core import files as data_files
 from database.core.column_types import utcnow
 from database.core.config import PROJECT_ROOT
 from database.core.errors import translated
+from database.core.keys import version_key
 from database.core.session import DatabaseManager, get_database_manager
 from database.domain import events
 from database.io.backup import names
@@ -52,7 +53,6 @@ from database.io.backup.validation import (
 )
 from database.io.backup.verify import check_schema_version, existing_file, verify_backup
 from database.io.backup.writer import DIR_MODE, BackupFileWriter, remove_stale_files
-from database.core.keys import version_key
 from database.models import EventKind, SchemaMigration
 from utils.errors import AutoApplyerError, BackupError, DatabaseError, ValidationError
 

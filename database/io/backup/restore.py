@@ -11,9 +11,10 @@ the safety backup taken once the lock is held holds exactly the data replaced.
 The file is read a second time, as a stream, and its rows converted; if the file
 is no longer the one that was validated (its size, time or inode changed, or its
 row counts), the transaction is rolled back. Any rule only the database knows
-(a CHECK constraint, ``email_key`` unique) rolls it back too. The resume files
-are written during the transaction and put in place just before its commit
-(see :mod:`database.io.backup.restore_files`); they are removed again if it fails.
+(a CHECK constraint, ``email_key`` unique) rolls it back too. The stored files
+(resumes', cover letters') are written during the transaction and put in place
+just before its commit (see :mod:`database.io.backup.restore_files`); they are
+removed again if it fails.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Connection
 from database.core.errors import translated
 from database.core.session import DatabaseManager
 from database.core.tenant import owner_copy
+from database.io.backup.files import FILE_TABLES
 from database.io.backup.format import BACKUP_TABLES, TABLES_BY_NAME, BackupReader
 from database.io.backup.fts import indexes_rebuilt_after
 from database.io.backup.inserter import RowInserter
@@ -107,8 +109,11 @@ def _delete_all(conn: Connection) -> None:
         conn.execute(table.delete())
 
 
-_RESUME_USER = CODECS["resumes"].index["user_id"]
-_RESUME_FILE = CODECS["resumes"].index["file_path"]
+#: table -> (position of its file path, position of the file's owner) in a row's values.
+_FILE_POSITIONS = {
+    table: (CODECS[table].index[column.column], CODECS[table].index[column.owner])
+    for table, column in FILE_TABLES.items()
+}
 
 
 def _insert_all(
@@ -129,9 +134,10 @@ def _insert_all(
                 inserter = RowInserter(conn, TABLES_BY_NAME[name])
                 continue
             assert inserter is not None
-            if name == "resumes":
-                stored = values[_RESUME_FILE]
-                values[_RESUME_FILE] = files.rewrite(stored, values[_RESUME_USER])
+            if name in _FILE_POSITIONS:
+                path, owner = _FILE_POSITIONS[name]
+                if values[path] is not None:
+                    values[path] = files.rewrite(values[path], values[owner], name)
             inserter.add(values)
         if inserter is not None:
             inserter.flush()

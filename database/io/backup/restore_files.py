@@ -1,12 +1,14 @@
-"""Putting a backup's resume files back: all or nothing, never outside the resume folder.
+"""Putting a backup's stored files back: all or nothing, never outside their folders.
 
 Where a restored file goes never depends on the backup's text. Each file gets a
 new random name under ``<resume folder>/<user id>/`` (the integer id of the
-first restored resume that uses it), keeping only a short alphanumeric
-extension of the stored name. The path in the backup is only the key saying
-which resumes use the file; their ``file_path`` is rewritten to the new file.
-Resumes whose file the backup lists as missing (and all resumes of a format 1.0
-backup, which holds no files) keep their ``file_path`` as it was.
+first restored resume that uses it), or for a cover letter's file under
+``<data dir>/cover_letters/<user id>/`` (the sibling of the resume folder),
+keeping only a short alphanumeric extension of the stored name. The path in
+the backup is only the key saying which rows use the file; their ``file_path``
+is rewritten to the new file. Rows whose file the backup lists as missing (and
+all rows of a format 1.0 backup, which holds no files) keep their
+``file_path`` as it was.
 
 While the restore's transaction runs, files are written to a private staging
 folder inside the resume folder (``.restoring.<pid>.<tag>``), each synced and
@@ -34,7 +36,13 @@ import shutil
 from pathlib import Path, PurePath
 from typing import IO, Any
 
-from database.io.backup.files import MAX_PATH_LENGTH, ContentHash, FilesSummary, check_entry
+from database.io.backup.files import (
+    FILE_TABLES,
+    MAX_PATH_LENGTH,
+    ContentHash,
+    FilesSummary,
+    check_entry,
+)
 from database.io.backup.writer import (
     DIR_MODE,
     create_private,
@@ -86,6 +94,11 @@ class RestoredFiles:
 
     def __init__(self, root: Path, summary: FilesSummary, *, restore: bool) -> None:
         self.root = root.resolve()
+        #: table -> the folder its restored files go to (the resumes' is ``root``).
+        self.folders = {
+            table: self.root if table == "resumes" else self.root.parent / column.folder
+            for table, column in FILE_TABLES.items()
+        }
         self.restore = restore
         self._missing = summary.missing_paths
         self._targets: dict[str, Path] = {}
@@ -101,14 +114,14 @@ class RestoredFiles:
 
     # -- during the transaction ----------------------------------------------
 
-    def rewrite(self, stored: str, user_id: int) -> str:
-        """The ``file_path`` a restored resume gets for the stored path ``stored``."""
+    def rewrite(self, stored: str, user_id: int, table: str = "resumes") -> str:
+        """The ``file_path`` a restored row of ``table`` gets for the stored path ``stored``."""
         if not self.restore or stored in self._missing:
             return stored
         target = self._targets.get(stored)
         if target is None:
             name = secrets.token_hex(16) + _suffix(stored)
-            target = self.root / str(int(user_id)) / name
+            target = self.folders[table] / str(int(user_id)) / name
             if len(str(target)) > MAX_PATH_LENGTH:
                 raise BackupError(f"The resume folder {self.root} is too long a path to restore to")
             self._targets[stored] = target
@@ -167,6 +180,7 @@ class RestoredFiles:
         try:
             for staged, target in self._moves:
                 folder = target.parent
+                folder.parent.mkdir(mode=DIR_MODE, exist_ok=True)  # the cover letters' folder
                 folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 if folder.resolve() != folder:  # a link planted in the resume folder
                     raise BackupError(f"Will not restore a file through the link {folder}")

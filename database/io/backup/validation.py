@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Column, Index, UniqueConstraint
 
 from database.io.backup.columns import OwnerMap, TableCodec, table_codecs
-from database.io.backup.files import FileCheck, FilesSummary, files_summary
+from database.io.backup.files import FILE_TABLES, FileCheck, FilesSummary, files_summary
 from database.io.backup.format import (
     BACKUP_TABLES,
     FORMAT_NAME,
@@ -210,7 +210,9 @@ class DataCheck:
             if summary.version != "1.0" and not trusted
             else None
         )
-        self._file_path = CODECS["resumes"].index["file_path"]
+        self._file_paths = {
+            table: CODECS[table].index[column.column] for table, column in FILE_TABLES.items()
+        }
         self._owners = OwnerMap(CODECS)
 
     def start_table(self, table: str) -> TableCodec:
@@ -259,8 +261,10 @@ class DataCheck:
         self._owners.apply(table, values, codec.where(index))
         if self.digest is not None:
             self.digest.add(table, canonical_json(raw))
-        if table == "resumes" and self.files is not None:
-            self.files.resume(values[self._file_path], index)
+        if table in self._file_paths and self.files is not None:
+            stored = values[self._file_paths[table]]
+            if stored is not None:
+                self.files.use(table, stored, index)
         self.counts[table] = index + 1
         return values
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from database.core.config import DatabaseConfig
+from database.core.keys import version_key
 from database.core.session import DatabaseManager
 from database.io.backup.restore import restore_into
 from database.io.backup.validation import BackupSummary, Progress, validate_backup
-from database.core.keys import version_key
 from database.migrations.manager import MigrationManager, builtin_migrations
 from utils.errors import ValidationError
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from database.core.keys import keys_for
 from database.domain import bulk, listing, notes
@@ -120,6 +120,7 @@ def find_duplicates(
         .where(app.user_id == actor.user_id, or_(*same))
         .order_by(app.id)
         .limit(MAX_DUPLICATES)
+        .options(selectinload(app.tags))
     )
     return list(session.scalars(query))
 

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from database.core.column_types import utcnow
 from database.core.tenant import bind_actor, bind_credential
+from database.core.time_zones import DEFAULT_ZONE
+from database.domain import users
 from database.domain.accounts import Actor
 from database.domain.notifications import calendar, inbox
 from database.io.calendar_ics import interview_calendar
@@ -78,4 +80,6 @@ def calendar_feed(session: Session, secret: str, now: datetime | None = None) ->
         return None
     bind_actor(session, owner)
     moment = now or utcnow()
-    return interview_calendar(calendar.upcoming_interviews(session, owner, moment), moment)
+    preferences = users.get_preferences(session, owner)
+    zone = preferences.time_zone if preferences is not None else DEFAULT_ZONE
+    return interview_calendar(calendar.upcoming_interviews(session, owner, moment), moment, zone)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from database.core import files
 from database.core.session import get_database_manager
-from database.domain import listing, users
+from database.domain import contacts, cover_letters, listing, users
 from database.domain.accounts import Actor
 from database.io import csv_io, exports, personal_backup, personal_import
 from database.models import ApplicationStatus, JobApplication
@@ -73,8 +73,16 @@ def export_csv(
 
 
 def export_xlsx(session: Session, actor: Actor, filters: Mapping[str, Any] | None = None) -> bytes:
-    """An Excel workbook of the actor's applications matching ``filters`` (as the listing's)."""
-    return exports.applications_xlsx(_own_applications(session, actor, filters))
+    """An Excel workbook of the actor's applications matching ``filters`` (as the listing's).
+
+    A second sheet lists all of the actor's contacts, a third the exported
+    applications' cover letters.
+    """
+    own_contacts, _ = contacts.listing(session, actor.user_id, known_user=True)
+    letters = cover_letters.texts_of(session, actor.user_id)
+    return exports.applications_xlsx(
+        _own_applications(session, actor, filters), own_contacts, cover_letters=letters
+    )
 
 
 def export_pdf(session: Session, actor: Actor, filters: Mapping[str, Any] | None = None) -> bytes:
@@ -84,7 +92,8 @@ def export_pdf(session: Session, actor: Actor, filters: Mapping[str, Any] | None
     period = listing.as_filter(filters).describe()
     header = exports.ReportHeader(user.full_name, user.email, user.location, period)
     timelines = listing.histories(session, [a.id for a in rows])
-    return exports.applications_pdf(header, rows, timelines)
+    letters = cover_letters.texts_of(session, actor.user_id)
+    return exports.applications_pdf(header, rows, timelines, letters)
 
 
 def import_csv(

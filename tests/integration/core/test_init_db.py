@@ -77,6 +77,27 @@ def test_reset_without_confirmation_changes_nothing(target: tuple[str, str]) -> 
     assert user_rows(run_init_db("-e", environment, url=url).stdout) == 1
 
 
+@pytest.mark.parametrize("engine_name", ["sqlite_file"])
+def test_reset_with_standard_input_closed_is_not_confirmed(target: tuple[str, str]) -> None:
+    environment, url = target
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env["DATABASE_URL"] = url
+    script = str(ROOT / "database" / "init_db.py")
+    # bash closes descriptor 0 before starting Python: sys.stdin is None there.
+    result = subprocess.run(
+        ["bash", "-c", 'exec "$0" "$@" 0<&-', sys.executable, script, "-e", environment, "--reset"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "not confirmed" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
 @persistent
 def test_reset_with_yes_empties_the_database(target: tuple[str, str]) -> None:
     environment, url = target

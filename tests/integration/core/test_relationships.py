@@ -35,8 +35,8 @@ from database.models import (
 )
 from database.utilities import DatabaseUtils
 from tests.support.checks import existing
-from tests.support.tracker_objects import tracker_rows
 from tests.support.notification_objects import reminder_of
+from tests.support.tracker_objects import tracker_rows
 from tests.support.webhook_objects import WEBHOOK_MAKERS
 from utils.errors import AuthenticationError, ValidationError
 

@@ -1,4 +1,4 @@
-"""Backups hold the resume files their rows point at; restores put them back, all or nothing.
+"""Backups hold the resume and cover letter files their rows point at; restores put them back.
 
 Machine A (the source) and machine B (the target) have data folders of their
 own (``$AUTO_APPLYER_DATA_DIR``); machine A's folder is deleted before each
@@ -146,8 +146,6 @@ def awkward_rows(table: Table) -> list[dict[str, Any]]:
             values.update(
                 key=values["key"] or "\u00a0último", status_code=[100, 599, 201, None][row]
             )
-        if table.name == "cover_letters" and values["body"] is None and not values["file_path"]:
-            values["body"] = "x"  # a CHECK wants its text or its file
         if table.name == "user_preferences":
             # A CHECK keeps the follow-up wait within 1..365 days.
             values["follow_up_days"] = [1, 365, 14, 7][row]
@@ -161,11 +159,17 @@ def awkward_rows(table: Table) -> list[dict[str, Any]]:
     return rows
 
 
+#: The files of cover letters 1 and 4 (letter 2 shares resume 2's file, letter 3 has none).
+LETTERS = {1: "Dear team, ✉ 中文".encode(), 4: b"letter four"}
+
+
 def fill_every_table(manager: DatabaseManager, data: Path) -> dict[int, bytes]:
-    """Four awkward rows in every table, and the resume files: returns content by resume id.
+    """Four awkward rows in every table, and the stored files: returns content by resume id.
 
     Resume 1 and 4 share one file; resume 3's path is relative to the data folder
-    and its file is empty; resume 2's file is 5 MB of random bytes.
+    and its file is empty; resume 2's file is 5 MB of random bytes. Cover letter
+    1 has a file of its own, 2 the file of resume 2, 3 none, and 4's path is
+    relative (their contents: :data:`LETTERS`).
     """
     rng = random.Random(8)
     resumes = data / "resumes"
@@ -179,12 +183,25 @@ def fill_every_table(manager: DatabaseManager, data: Path) -> dict[int, bytes]:
     }
     put_file(resumes / "3", b"", "empty.txt")
     contents[4] = contents[1]
+    letters = data / "cover_letters"
+    letter_paths = {
+        1: str(put_file(letters / "1", LETTERS[1], "l1.txt")),
+        2: paths[2],
+        3: None,
+        4: "cover_letters/4/l4.pdf",
+    }
+    put_file(letters / "4", LETTERS[4], "l4.pdf")
     with manager.engine.begin() as conn:
         for table in BACKUP_TABLES:
             rows = awkward_rows(table)
             if table.name == "resumes":
                 for row in rows:
                     row["file_path"] = paths[row["id"]]
+            if table.name == "cover_letters":
+                for row in rows:
+                    row["file_path"] = letter_paths[row["id"]]
+                    if row["file_path"] is None and row["body"] is None:
+                        row["body"] = "x"  # a CHECK wants its text or its file
             conn.execute(insert(table), rows)
     return contents
 
@@ -236,7 +253,7 @@ def test_every_row_and_file_survives_a_move_to_another_machine_exactly(
     finally:
         if target is not db:
             target.close()
-    assert summary.files.count == 3 and summary.files.missing == ()
+    assert summary.files.count == 5 and summary.files.missing == ()
     for table in BACKUP_TABLES:
         assert [_without_path(r) for r in after[table.name]] == [
             _without_path(r) for r in before[table.name]
@@ -253,6 +270,18 @@ def test_every_row_and_file_survives_a_move_to_another_machine_exactly(
     assert restored[1] == restored[4], "one file shared by two resumes stays one file"
     assert restored[2].suffix == ".docx" and restored[3].suffix == ".txt"
     assert len(files_under(machine_b / "resumes")) == 3, "no staging or extra file is left"
+    letters = {r["id"]: r["file_path"] for r in after["cover_letters"]}
+    letter_dir = (machine_b / "cover_letters").resolve()
+    for letter_id in (1, 4):
+        path = Path(letters[letter_id])
+        assert path.parent == letter_dir / str(letter_id), path
+        assert path.read_bytes() == LETTERS[letter_id]
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(letter_dir.stat().st_mode) == 0o700
+    assert Path(letters[2]) == restored[2], "a file a resume and a letter share stays one file"
+    assert letters[3] is None
+    assert len(files_under(machine_b / "cover_letters")) == 2
 
 
 def test_a_backup_holds_each_resume_file_once_with_its_size_and_checksum(
@@ -262,7 +291,11 @@ def test_a_backup_holds_each_resume_file_once_with_its_size_and_checksum(
     document = load(BackupManager(tmp_path / "backups").create_backup("files"))
     entries = {entry["path"]: entry for entry in document["files"]}
     stored = {r["id"]: r["file_path"] for r in document["data"]["resumes"]}
-    assert list(entries) == [stored[1], stored[2], stored[3]]
+    letters = {r["id"]: r["file_path"] for r in document["data"]["cover_letters"]}
+    assert list(entries) == [stored[1], stored[2], stored[3], letters[1], letters[4]]
+    for letter_id, content in LETTERS.items():
+        entry = entries[letters[letter_id]]
+        assert b"".join(base64.b64decode(c) for c in entry["content"]) == content
     for resume_id in (1, 2, 3):
         entry = entries[stored[resume_id]]
         data = b"".join(base64.b64decode(chunk) for chunk in entry["content"])
@@ -271,8 +304,8 @@ def test_a_backup_holds_each_resume_file_once_with_its_size_and_checksum(
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert all(len(base64.b64decode(c)) <= CHUNK_BYTES for c in entry["content"])
     assert document["metadata"]["files"] == {
-        "count": 3,
-        "bytes": sum(len(contents[i]) for i in (1, 2, 3)),
+        "count": 5,
+        "bytes": sum(len(contents[i]) for i in (1, 2, 3)) + sum(map(len, LETTERS.values())),
         "missing": [],
     }
 
