@@ -13,7 +13,8 @@ another account. The format (``version`` 1)::
      "applications": [{"id": 7, "resume_id": 3 | null, "job_title": "...", ...,
                        "status_history": [{"from_status", "to_status", "changed_at", "notes"}],
                        "notes_log": [{"body", "created_at", "updated_at"}],
-                       "contact_ids": [5, ...], "tags": ["Remote", ...]}],
+                       "contact_ids": [5, ...], "tags": ["Remote", ...],
+                       "cover_letter": "Dear ..." or null}],
      "search_history": [{"job_title": ..., "search_date": ..., ...}],
      "tags": ["Referral", "Remote", ...],
      "contacts": [{"id": 5, "name": "Ada", "company": ..., "last_contacted_at": ..., ...}]}
@@ -48,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from database.core.base import Base
 from database.core.column_types import utcnow
-from database.domain import users
+from database.domain import cover_letters, users
 from database.io import personal_tags
 from database.io.backup.columns import ColumnCodec, TableCodec
 from database.io.backup.files import read_stored_file
@@ -142,11 +143,13 @@ SEARCHES = Section("search_history", SearchHistory, omitted=frozenset({"id"}))
 CONTACTS = Section("contacts", Contact)
 #: The key of an application that lists the ids of its contacts in the file.
 CONTACT_LINKS = "contact_ids"
+#: The key of an application's cover letter text (its file, if any, is in the ZIP export only).
+COVER_LETTER = "cover_letter"
 #: Keys of a resume beside its columns: the file itself.
 FILE_KEYS = frozenset({"content", "sha256"})
 #: Keys of an application beside its columns: its child records (``notes`` is a column:
 #: the application's own note; ``notes_log`` its dated notes).
-CHILD_KEYS = frozenset({HISTORY.name, NOTES.name, CONTACT_LINKS, personal_tags.KEY})
+CHILD_KEYS = frozenset({HISTORY.name, NOTES.name, CONTACT_LINKS, COVER_LETTER, personal_tags.KEY})
 TOP_LEVEL_KEYS = frozenset(
     {"format", "version", "exported_at"}
     | {s.name for s in (PROFILE, PREFERENCES, RESUMES, APPLICATIONS, SEARCHES, CONTACTS)}
@@ -218,6 +221,7 @@ def export_personal(session: Session, user_id: int, data_root: Path) -> dict[str
     history, notes = _children(session, user_id)
     links = _contact_links(session, user_id)
     tag_names = personal_tags.by_application(session, user_id)
+    letters = cover_letters.texts_of(session, user_id)
     applications = []
     for application in _owned(session, JobApplication, user_id):
         entry = APPLICATIONS.encode(application)
@@ -225,6 +229,7 @@ def export_personal(session: Session, user_id: int, data_root: Path) -> dict[str
         entry[NOTES.name] = [NOTES.encode(n) for n in notes.get(application.id, ())]
         entry[CONTACT_LINKS] = links.get(application.id, [])
         entry[personal_tags.KEY] = tag_names.get(application.id, [])
+        entry[COVER_LETTER] = letters.get(application.id)
         applications.append(entry)
     return {
         "format": FORMAT_NAME,

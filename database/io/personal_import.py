@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from database.core.column_types import JSONValue
 from database.core.errors import translated
 from database.core.time_zones import check_zone
-from database.domain import events, users
+from database.domain import cover_letters, events, users
 from database.io import personal_contacts, personal_tags
 from database.io.backup.columns import DERIVED, BadValue
 from database.io.backup.files import MAX_FILE_BYTES
@@ -44,6 +44,7 @@ from database.io.personal_backup import (
     APPLICATIONS,
     CHILD_KEYS,
     CONTACTS,
+    COVER_LETTER,
     FILE_KEYS,
     FORMAT_NAME,
     HISTORY,
@@ -83,6 +84,7 @@ class _Application:
     notes: list[dict[str, Any]]
     contact_refs: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    cover_letter: str | None = None
 
 
 @dataclass
@@ -252,6 +254,9 @@ def check_personal(document: Any) -> Plan:
         where = f"{ROOT}.{APPLICATIONS.name}[{i}]"
         entry.contact_refs = personal_contacts.check_links(item, where, contact_refs)
         entry.tags = personal_tags.check_application(item, where)
+        letter = item.get(COVER_LETTER)
+        if letter is not None:
+            entry.cover_letter = cover_letters.check_body(letter, f"{where}.{COVER_LETTER}")
     plan.tags = personal_tags.check_vocabulary(
         top.get(personal_tags.KEY), f"{ROOT}.{personal_tags.KEY}"
     )
@@ -384,6 +389,8 @@ def import_personal(
             )
             session.flush()
             personal_tags.tag_application(session, application.id, entry.tags)
+            if entry.cover_letter is not None:
+                cover_letters.set_body(session, application.id, entry.cover_letter)
         session.add_all(_owned(SEARCHES, s, user_id) for s in plan.searches)
         personal_tags.add_vocabulary(session, user_id, plan.tags)
         session.flush()
