@@ -55,6 +55,16 @@ class ApplicationNew(ApplicationChange):
         return self.model_dump(exclude_none=True)
 
 
+class TaggedApplicationNew(ApplicationNew):
+    """A new application with, optionally, the names of its first tags."""
+
+    tags: list[str] | None = Field(default=None, max_length=20)
+
+    def fields(self) -> dict[str, Any]:
+        """The application's fields, without its tags (set once it exists)."""
+        return self.model_dump(exclude_none=True, exclude={"tags"})
+
+
 class StatusChange(WriteModel):
     """A move through the pipeline; ``notes`` belong to the move (its history row)."""
 

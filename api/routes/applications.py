@@ -20,15 +20,16 @@ from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
 from api.responses import json_answer
 from api.schemas_applications import (
     ApplicationChange,
-    ApplicationNew,
     ApplicationRead,
     HistoryEntryRead,
     SearchHit,
     Statistics,
     StatusChange,
+    TaggedApplicationNew,
 )
 from database.models import JobApplication
 from database.services.tenancy import applications as tenancy
+from database.services.tenancy import tags as tag_calls
 from utils.errors import ValidationError
 
 router = APIRouter(tags=["applications"])
@@ -84,7 +85,7 @@ def list_applications(
 
 @router.post("/applications", response_model=ApplicationRead, status_code=status.HTTP_201_CREATED)
 def create_application(
-    body: ApplicationNew,
+    body: TaggedApplicationNew,
     actor: CurrentActor,
     session: Session,
     request: Request,
@@ -97,6 +98,10 @@ def create_application(
 
     def create() -> Created:
         application = tenancy.create_application(session, actor, body.fields())
+        if body.tags:
+            # The same transaction: a bad tag name leaves no application behind.
+            tag_calls.set_application_tags(session, actor, application.id, body.tags)
+            application = _found(tenancy.get_application(session, actor, application.id))
         location = request.url_for("read_application", application_id=str(application.id))
         return Created(ApplicationRead.model_validate(application), location=location.path)
 

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from database.core.session import db_connection_scope
 from database.domain import (
     applications,
     listing,
     notes,
 )
+from database.domain import tags as tag_rules
 from database.domain.duplicates import OnDuplicate, parse_on_duplicate
 from database.domain.listing import ApplicationFilter
 from database.domain.stats import summary
@@ -53,6 +56,8 @@ class ApplicationCalls:
         interview_type: str | None = None,
         salary_currency: str | None = None,
         on_duplicate: str = "allow",
+        *,
+        tags: Sequence[str] | None = None,
     ) -> JobApplication:
         """Record an application and the first row of its status history.
 
@@ -60,6 +65,7 @@ class ApplicationCalls:
         normalised ``job_url``, or same company + title + location): ``"allow"``
         adds it anyway, ``"fail"`` raises :class:`ValidationError`, ``"skip"``
         returns the existing application, ``"update"`` updates and returns it.
+        ``tags`` (names) are added to it in the same transaction.
         """
         fields = given(
             job_title=job_title, company=company, location=location,
@@ -70,6 +76,9 @@ class ApplicationCalls:
             interview_type=interview_type, salary_currency=salary_currency,
         )  # fmt: skip
         policy = parse_on_duplicate(on_duplicate)
+        if tags is not None:
+            names = tag_rules.check_names(tags, "tags")
+            return run(lambda s: _add_tagged(s, user_id, fields, policy, names))
         if policy is OnDuplicate.ALLOW:
             # No ORM work to do: a Core transaction, without the cost of a session.
             with db_connection_scope() as conn:
@@ -258,3 +267,19 @@ def _tag_view(criteria: ApplicationFilter, tags: list[str] | None) -> Applicatio
     if isinstance(tags, str) or not isinstance(tags, list | tuple):
         raise ValidationError("tags", "must be a list of tag names", tags)
     return dataclasses.replace(criteria, tags=(*criteria.tags, *tags))
+
+
+def _add_tagged(
+    session: Session,
+    user_id: int,
+    fields: dict[str, Any],
+    policy: OnDuplicate,
+    names: list[str],
+) -> JobApplication:
+    """The new (or, by ``policy``, existing) application with ``names`` added to its tags."""
+    application = applications.add(session, user_id, fields, policy)
+    if names:
+        tag_rules.add_tags(session, application.id, names)
+    found = applications.require(session, application.id)
+    found.tags  # noqa: B018 (loaded now, readable once the call returns)
+    return found

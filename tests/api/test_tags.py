@@ -127,3 +127,20 @@ def test_statistics_by_tag(client: TestClient) -> None:
     assert row["interview_rate"] == 50.0
     bad = client.get(f"{API}/statistics/tags", params={"days": 0}, headers=ann)
     assert bad.status_code == 422
+
+
+def test_an_application_is_created_with_its_tags_or_not_at_all(client: TestClient) -> None:
+    ann = signed_in(client, "ann@example.com")
+    body = {"job_title": "Engineer", "company": "Acme", "tags": ["Remote", "remote", "Referral"]}
+    created = client.post(f"{API}/applications", json=body, headers=ann)
+    assert created.status_code == 201, created.text
+    assert created.json()["tags"] == ["Referral", "Remote"]
+    read = client.get(created.headers["Location"], headers=ann).json()
+    assert read["tags"] == ["Referral", "Remote"]
+
+    refused = client.post(
+        f"{API}/applications", json={**body, "job_title": "Other", "tags": ["a,b"]}, headers=ann
+    )
+    assert refused.status_code == 422 and "tags" in refused.text
+    titles = [a["job_title"] for a in client.get(f"{API}/applications", headers=ann).json()]
+    assert titles == ["Engineer"]

@@ -263,3 +263,22 @@ def test_two_people_adding_a_new_tag_at_once_make_one_tag(user: User) -> None:
     with db_session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Tag)) == 1
         assert session.scalar(select(func.count()).select_from(ApplicationTag)) == 4
+
+
+def test_an_application_added_with_tags_carries_them_and_bad_names_add_nothing(
+    user: User,
+) -> None:
+    added = DatabaseUtils.add_job_application(
+        user.id, "Engineer", "Acme", tags=["Remote", "remote"]
+    )
+    assert [t.name for t in added.tags] == ["Remote"]
+    assert DatabaseUtils.get_application_tags(added.id) == ["Remote"]
+    skipped = DatabaseUtils.add_job_application(
+        user.id, "Engineer", "Acme", on_duplicate="skip", tags=["Referral"]
+    )
+    assert skipped.id == added.id
+    assert DatabaseUtils.get_application_tags(added.id) == ["Referral", "Remote"]
+    with pytest.raises(ValidationError) as info:
+        DatabaseUtils.add_job_application(user.id, "Other", "Globex", tags=["a,b"])
+    assert info.value.field.startswith("tags")
+    assert DatabaseUtils.count_applications(user.id) == 1
