@@ -42,6 +42,7 @@ bench: setup
 	$(PY) -m benchmarks.api
 	$(PY) -m benchmarks.realtime
 	$(PY) -m benchmarks.lifecycle
+	$(PY) -m benchmarks.postings
 
 pg-start:
 	scripts/pg-test-server.sh start
