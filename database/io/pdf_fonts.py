@@ -183,6 +183,20 @@ def is_invisible(char: str) -> bool:
     )
 
 
+#: Blocks of scripts drawn wrong without shaping, beyond the right-to-left ones: the Indic
+#: scripts, Sinhala, Thai, Lao, Tibetan, Myanmar, Khmer and Mongolian.
+_SHAPED_BLOCKS = ((0x0900, 0x109F), (0x1780, 0x18AF))
+
+
+@cache
+def needs_shaping(char: str) -> bool:
+    """Whether ``char`` is of a script whose letters join or reorder (Arabic, Hebrew, Indic)."""
+    if unicodedata.bidirectional(char) in ("R", "AL"):
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _SHAPED_BLOCKS)
+
+
 class DocumentFonts:
     """The fonts of one PDF document: added to it as its text needs them.
 
@@ -197,6 +211,7 @@ class DocumentFonts:
         self._added: list[str] = []
         self._pending = dict(enumerate(self._fonts.fallbacks))
         self.replaced = 0
+        self.shaping = False
         main, bold = self._fonts.main, self._fonts.bold
         if main is None or bold is None:
             self.family, self.mark, self._drawable = CORE_FAMILY, CORE_MISSING_MARK, set(_LATIN_1)
@@ -213,7 +228,15 @@ class DocumentFonts:
         return self.family != CORE_FAMILY
 
     def text(self, value: str) -> str:
-        """``value`` as the document can draw it: each character it cannot, as :attr:`mark`."""
+        """``value`` as the document can draw it: each character it cannot, as :attr:`mark`.
+
+        The first text of a script that needs shaping turns HarfBuzz shaping
+        on for the rest of the document (it costs about five times the plain
+        layout, so a document without such text does without it).
+        """
+        if not self.shaping and self.unicode and any(needs_shaping(c) for c in value):
+            self._pdf.set_text_shaping(True)
+            self.shaping = True
         if all(ord(c) in self._drawable for c in value):
             return value
         return "".join(self._char(c) for c in value)

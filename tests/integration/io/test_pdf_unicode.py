@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from database.io import exports, pdf_fonts
@@ -70,13 +71,12 @@ def test_each_character_of_the_title_is_drawn_or_visibly_marked_never_lost(
     assert sum(missing.values()) <= marks, missing
 
 
-@pytest.mark.skipif(
-    not installed("DejaVuSans.ttf", "NotoSansCJK-Regular.ttc", "NotoColorEmoji.ttf"),
-    reason="the fonts of scripts/install-fonts.sh are not installed",
-)
 def test_with_the_projects_fonts_chinese_emoji_greek_and_arabic_are_all_drawn(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # make setup installs them (scripts/install-fonts.sh); without them this cannot pass.
+    fonts = ("DejaVuSans.ttf", "NotoSansCJK-Regular.ttc", "NotoColorEmoji.ttf")
+    assert installed(*fonts), f"install the fonts of scripts/install-fonts.sh: {fonts}"
     monkeypatch.delenv("PDF_FONT_DIRS", raising=False)
     with caplog.at_level(logging.WARNING, logger=pdf_fonts.__name__):
         found = visible(pdf_text(TITLE))
@@ -109,11 +109,22 @@ def test_without_any_font_file_the_built_in_font_marks_what_it_cannot_draw(
 def test_a_font_folder_setting_replaces_the_search(no_fonts: Path) -> None:
     assert pdf_fonts.find_fonts().main is None
     dejavu = pdf_fonts.find_fonts(PdfSettings(font_dirs=None))
-    if dejavu.main is None:
-        pytest.skip("no DejaVu Sans on this machine")
+    assert dejavu.main is not None, "make setup installs DejaVu Sans (scripts/install-fonts.sh)"
     assert pdf_fonts.find_fonts(PdfSettings(font_dirs=str(dejavu.main.path.parent))).main
 
 
 def test_invisible_format_characters_are_not_counted_as_lost() -> None:
     assert pdf_fonts.is_invisible("\u200d") and pdf_fonts.is_invisible("\ufe0f")
     assert not pdf_fonts.is_invisible("a") and unicodedata.category("\u25a1") == "So"
+
+
+def test_arabic_text_turns_shaping_on_so_its_letters_join_and_latin_text_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PDF_FONT_DIRS", raising=False)
+    pdf = FPDF()
+    fonts = pdf_fonts.DocumentFonts(pdf)
+    assert fonts.text("Data Engineer · Zürich") and not fonts.shaping and not pdf.text_shaping
+    assert fonts.text("مهندس بيانات") and fonts.shaping and pdf.text_shaping
+    assert pdf_fonts.needs_shaping("ש") and pdf_fonts.needs_shaping("क")
+    assert not pdf_fonts.needs_shaping("é") and not pdf_fonts.needs_shaping("数")
