@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from database.core.column_types import utcnow
 from database.core.session import db_connection_scope
 from database.domain import (
     applications,
@@ -65,7 +66,8 @@ class ApplicationCalls:
         normalised ``job_url``, or same company + title + location): ``"allow"``
         adds it anyway, ``"fail"`` raises :class:`ValidationError`, ``"skip"``
         returns the existing application, ``"update"`` updates and returns it.
-        ``tags`` (names) are added to it in the same transaction.
+        ``tags`` (names) are added to it in the same transaction (not to a
+        skipped duplicate, which stays unchanged).
         """
         fields = given(
             job_title=job_title, company=company, location=location,
@@ -276,9 +278,15 @@ def _add_tagged(
     policy: OnDuplicate,
     names: list[str],
 ) -> JobApplication:
-    """The new (or, by ``policy``, existing) application with ``names`` added to its tags."""
+    """The new (or, by ``policy``, existing) application with ``names`` added to its tags.
+
+    A duplicate skipped keeps its own tags, as it keeps its other fields (and
+    as a CSV import's skipped row does).
+    """
+    before = utcnow()
     application = applications.add(session, user_id, fields, policy)
-    if names:
+    skipped = policy is OnDuplicate.SKIP and application.created_at < before
+    if names and not skipped:
         tag_rules.add_tags(session, application.id, names)
     found = applications.require(session, application.id)
     found.tags  # noqa: B018 (loaded now, readable once the call returns)

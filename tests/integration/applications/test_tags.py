@@ -277,6 +277,11 @@ def test_an_application_added_with_tags_carries_them_and_bad_names_add_nothing(
         user.id, "Engineer", "Acme", on_duplicate="skip", tags=["Referral"]
     )
     assert skipped.id == added.id
+    assert DatabaseUtils.get_application_tags(added.id) == ["Remote"]  # skipped: unchanged
+    updated = DatabaseUtils.add_job_application(
+        user.id, "Engineer", "Acme", on_duplicate="update", tags=["Referral"]
+    )
+    assert updated.id == added.id
     assert DatabaseUtils.get_application_tags(added.id) == ["Referral", "Remote"]
     with pytest.raises(ValidationError) as info:
         DatabaseUtils.add_job_application(user.id, "Other", "Globex", tags=["a,b"])
