@@ -22,6 +22,7 @@ from playwright.sync_api import Download, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.engines import ROOT
+from utils.processes import stop
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -80,12 +81,7 @@ def served_dashboard(env: Mapping[str, str], folder: Path) -> Iterator[str]:
             wait_healthy(url, process)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=10)
 
 
 class Shots:
