@@ -27,6 +27,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "auto_applyer.db"
 ENVIRONMENTS = ("development", "testing", "production")
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+#: What stands between the application and PostgreSQL: ``auto`` finds out at
+#: connect time, ``transaction`` is a transaction-pooling proxy (PgBouncer),
+#: ``none`` the server itself.
+Pooler = Literal["auto", "none", "transaction"]
 MODE_VARIABLE = "AUTO_APPLYER_MODE"
 #: ``local``: one trusted person's laptop, profiles without sign-in;
 #: ``hosted``: a shared server, every person signs in and sees only their own data.
@@ -56,6 +60,20 @@ class DatabaseSettings(BaseSettings):
     sqlite_path: Path | None = None
     # FULL: a committed transaction survives a power cut, not only a crash.
     sqlite_synchronous: SqliteSynchronous = "FULL"
+    pooler: Pooler = "auto"
+    # The server itself, behind a transaction-pooling proxy: LISTEN needs a session of its own.
+    direct_url: SecretStr | None = None
+    # A streaming replica for read-only work; DATABASE_READ_HOST etc. build it like
+    # the primary's URL, each part defaulting to the primary's.
+    read_url: SecretStr | None = None
+    read_host: str | None = None
+    read_port: int | None = Field(default=None, ge=1, le=65535)
+    read_name: str | None = None
+    read_user: str | None = None
+    read_password: SecretStr | None = None
+    read_max_lag: float = Field(default=5.0, gt=0)
+    read_your_writes_seconds: float = Field(default=10.0, ge=0)
+    read_retry_seconds: float = Field(default=5.0, gt=0)
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,8 @@ class DatabaseConfig:
     pool_recycle: int = 3600
     timeout: int = 30
     sqlite_synchronous: SqliteSynchronous = "FULL"
+    pooler: Pooler = "auto"
+    replica: ReplicaConfig | None = None
 
     @property
     def database_type(self) -> str:
@@ -118,7 +138,65 @@ class DatabaseConfig:
             pool_recycle=settings.pool_recycle,
             timeout=settings.timeout,
             sqlite_synchronous=settings.sqlite_synchronous,
+            pooler=settings.pooler,
+            replica=_replica_for(url, settings),
         )
+
+
+@dataclass(frozen=True)
+class ReplicaConfig:
+    """A streaming replica that serves read-only work (``DATABASE_READ_*``).
+
+    ``max_lag``: seconds behind the primary beyond which reads go to the
+    primary; ``read_your_writes_seconds``: how long after a person's write
+    their reads check that the replica has replayed it; ``retry_seconds``:
+    how long reads stay on the primary after the replica failed.
+    """
+
+    url: URL = field(repr=False)
+    max_lag: float = 5.0
+    read_your_writes_seconds: float = 10.0
+    retry_seconds: float = 5.0
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with its password masked."""
+        return self.url.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"ReplicaConfig(url={self.safe_url!r}, max_lag={self.max_lag!r})"
+
+
+def _replica_for(primary: URL, settings: DatabaseSettings) -> ReplicaConfig | None:
+    """The replica of ``DATABASE_READ_URL`` or ``DATABASE_READ_HOST`` (PostgreSQL only)."""
+    if settings.read_url is not None:
+        url = parse_url(settings.read_url.get_secret_value(), "DATABASE_READ_URL")
+    elif settings.read_host:
+        password = settings.read_password or settings.password
+        url = URL.create(
+            "postgresql+psycopg",
+            username=settings.read_user or primary.username or settings.user,
+            password=password.get_secret_value() if password else primary.password,
+            host=settings.read_host,
+            port=settings.read_port or primary.port or settings.port,
+            database=settings.read_name or primary.database or settings.name,
+        )
+    else:
+        return None
+    if url.get_backend_name() != "postgresql" or primary.get_backend_name() != "postgresql":
+        raise ConfigurationError("DATABASE_READ_URL needs PostgreSQL for both it and DATABASE_URL")
+    return ReplicaConfig(
+        url=url,
+        max_lag=settings.read_max_lag,
+        read_your_writes_seconds=settings.read_your_writes_seconds,
+        retry_seconds=settings.read_retry_seconds,
+    )
+
+
+def direct_url() -> URL | None:
+    """``$DATABASE_DIRECT_URL``: the server itself when ``DATABASE_URL`` is a pooling proxy."""
+    direct = _load_settings().direct_url
+    return None if direct is None else parse_url(direct.get_secret_value(), "DATABASE_DIRECT_URL")
 
 
 def _load_settings() -> DatabaseSettings:
@@ -162,24 +240,24 @@ def owner_config(config: DatabaseConfig) -> DatabaseConfig:
     owner = _load_settings().owner_url
     if owner is None:
         return config
-    return replace(config, url=parse_url(owner.get_secret_value()))
+    return replace(config, url=parse_url(owner.get_secret_value()), replica=None)
 
 
-def parse_url(raw: str) -> URL:
-    """Parse a database URL, choosing psycopg 3 for PostgreSQL.
+def parse_url(raw: str, variable: str = "DATABASE_URL") -> URL:
+    """Parse a database URL (of ``variable``), choosing psycopg 3 for PostgreSQL.
 
     The error never repeats the URL, which may hold a password.
     """
     try:
         url = make_url(raw)
     except ArgumentError:
-        raise ConfigurationError("DATABASE_URL is not a valid database URL") from None
+        raise ConfigurationError(f"{variable} is not a valid database URL") from None
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
         return url.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
         raise ConfigurationError(
-            f"DATABASE_URL names an unsupported database {backend!r}: use sqlite or postgresql"
+            f"{variable} names an unsupported database {backend!r}: use sqlite or postgresql"
         )
     return url
 

@@ -13,6 +13,14 @@ With ``pool_pre_ping`` a pooled connection is pinged at checkout only when it
 sat unused for :data:`PING_AFTER_IDLE` seconds: one that was in use a moment
 ago is alive, and pinging it would add a round trip to every call. A dropped
 connection found that way invalidates the pool, as the pre-ping does.
+
+Behind a transaction-pooling proxy (PgBouncer in ``pool_mode = transaction``)
+consecutive transactions of one client connection may run on different server
+sessions, so nothing may outlive a transaction: the psycopg connections then
+prepare no statements (``prepare_threshold = None``). ``DATABASE_POOLER``
+says whether there is such a proxy; ``auto`` (the default) finds out on the
+first connection: a server whose own port is not the one connected to sits
+behind a proxy (see :func:`behind_pooler`).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from contextvars import ContextVar
 from typing import Any
 
@@ -105,6 +114,8 @@ def build_engine(config: DatabaseConfig) -> Engine:
     engine = create_engine(config.url, echo=config.echo, **options)
     if config.database_type == "sqlite":
         _install_sqlite_hooks(engine, config)
+    else:
+        _install_pooler_hook(engine, config)
     if ping_idle:
         _install_idle_ping(engine)
     monitoring.install(engine)
@@ -151,6 +162,43 @@ def _install_sqlite_hooks(engine: Engine, config: DatabaseConfig) -> None:
             conn.connection.driver_connection.execute(command)  # type: ignore[union-attr]
         except sqlite3.Error as exc:
             raise DBAPIError.instance(command, (), exc, sqlite3.Error) from exc
+
+
+#: Engine -> whether it reaches PostgreSQL through a transaction-pooling proxy.
+_POOLED: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+_SERVER_PORT = "SELECT current_setting('port')"
+
+
+def behind_pooler(engine: Engine) -> bool:
+    """Whether ``engine`` reaches PostgreSQL through a transaction-pooling proxy.
+
+    Known once the engine made its first connection (made here if need be);
+    always ``False`` for SQLite.
+    """
+    if engine.dialect.name != "postgresql":
+        return False
+    if engine not in _POOLED:
+        with engine.connect():
+            pass
+    return _POOLED.get(engine, False)
+
+
+def _install_pooler_hook(engine: Engine, config: DatabaseConfig) -> None:
+    if config.pooler != "auto":
+        _POOLED[engine] = config.pooler == "transaction"
+    connected_port = config.url.port or 5432
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        pooled = _POOLED.get(engine)
+        if pooled is None:
+            cursor = dbapi_conn.execute(_SERVER_PORT)
+            pooled = _POOLED[engine] = int(cursor.fetchone()[0]) != connected_port
+            dbapi_conn.rollback()
+            if pooled:
+                logger.info("%s is a pooling proxy: no prepared statements", config.safe_url)
+        if pooled:
+            dbapi_conn.prepare_threshold = None
 
 
 def _install_idle_ping(engine: Engine) -> None:

@@ -10,6 +10,11 @@ On SQLite, which has no notifications, the newest event id is polled every
 which waits for no writer): another process's commit shows up within one
 interval, as does this process's own on an in-memory database.
 
+Behind a transaction-pooling proxy (PgBouncer), whose server sessions change
+hands between transactions, ``LISTEN`` would hear nothing: the listener then
+connects to ``$DATABASE_DIRECT_URL`` (the server itself) when that is set,
+and polls through the proxy otherwise.
+
 A wake-up only says "there may be new events": each subscriber then reads
 what follows the last event it delivered, so a missed or merged wake-up
 loses nothing. The listener runs on a daemon thread of its own and never
@@ -23,8 +28,12 @@ import threading
 from collections.abc import Callable
 
 import psycopg
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from database.core.config import direct_url
+from database.core.engine import behind_pooler
 from database.core.session import DatabaseManager
 from database.domain import events
 from utils.errors import AutoApplyerError
@@ -65,8 +74,7 @@ class EventListener:
         """Start listening on a daemon thread (once)."""
         if self._thread is not None:
             return
-        postgres = self._manager.config.database_type == "postgresql"
-        target = self._listen if postgres else self._poll
+        target = self._listen if self._listen_url() is not None else self._poll
         self._thread = threading.Thread(target=target, name="auto-applyer-events", daemon=True)
         self._thread.start()
 
@@ -90,9 +98,21 @@ class EventListener:
                     type(exc).__name__, getattr(exc, "sqlstate", None), delay,
                 )  # fmt: skip
 
+    def _listen_url(self) -> URL | None:
+        """Where ``LISTEN`` can hear every commit; ``None``: nowhere, poll instead."""
+        engine = self._manager.engine
+        if engine.dialect.name != "postgresql":
+            return None
+        try:
+            pooled = behind_pooler(engine)
+        except DBAPIError:
+            pooled = False  # unreachable now: the listener's backoff deals with it
+        return direct_url() if pooled else engine.url
+
     def _listen_once(self) -> None:
         engine = self._manager.engine
-        args, options = engine.dialect.create_connect_args(engine.url)
+        url = self._listen_url() or engine.url
+        args, options = engine.dialect.create_connect_args(url)
         options = {
             **options,
             "autocommit": True,
