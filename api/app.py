@@ -13,6 +13,7 @@ from api.metrics import install_metrics
 from api.mounting import mount
 from api.openapi import declare_problem_responses
 from api.realtime import Hub, RealtimeSettings, running
+from api.replica_retry import ReplicaRetryMiddleware
 from api.request_scope import RequestHolderMiddleware
 from api.routes import ROUTERS
 from api.scheduler import scheduled
@@ -60,6 +61,7 @@ def create_app(
     app.state.mailer = mailer if mailer is not None else SmtpMailSender.from_environment()
     app.state.realtime = Hub(RealtimeSettings.from_environment())
     install_error_handlers(app)
+    app.add_middleware(ReplicaRetryMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     app.add_middleware(RequestHolderMiddleware)
     install_metrics(app)

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session as OrmSession
 
 from database.connection import get_database_manager
+from database.core.session import DatabaseManager
 from database.core.tenant import bind_account
 from database.domain.accounts import (
     DEFAULT_POLICY,
@@ -20,8 +21,11 @@ from database.domain.accounts import (
     ThrottlePolicy,
     authenticate,
 )
+from database.services import reads
 from utils.errors import AuthenticationError
 
+#: Requests that only read: served by the read replica when there is one.
+READ_METHODS = frozenset({"GET", "HEAD"})
 #: The one message of a request without valid credentials.
 CREDENTIALS_REFUSED = "missing, invalid, expired or revoked credentials"
 
@@ -75,7 +79,9 @@ def _authenticated(session: OrmSession, token: str) -> Actor:
     return actor
 
 
-def request_transaction(token: Annotated[str, Depends(bearer_token)]) -> Iterator[Authenticated]:
+def request_transaction(
+    request: Request, token: Annotated[str, Depends(bearer_token)]
+) -> Iterator[Authenticated]:
     """The request's one transaction, its credential checked and its person bound as the actor.
 
     On PostgreSQL one round trip before the route's own statements: the
@@ -89,9 +95,28 @@ def request_transaction(token: Annotated[str, Depends(bearer_token)]) -> Iterato
     rolled back if the route fails (a 401 included). Its opening is the one
     threadpool hop of a request's database work besides the route itself:
     :func:`current_actor` and :func:`session` only unpack it.
+
+    With a read replica (``DATABASE_READ_URL``), a ``GET`` is authenticated
+    on the primary and then served where :mod:`database.services.reads`
+    decides; any other request marks its write for read-your-own-writes.
     """
-    with get_database_manager().session_scope() as current:
-        yield Authenticated(current, _authenticated(current, token))
+    manager = get_database_manager()
+    if request.method in READ_METHODS and reads.routes_reads(manager):
+        yield from _read_transaction(manager, token)
+        return
+    with manager.session_scope() as current:
+        actor = _authenticated(current, token)
+        yield Authenticated(current, actor)
+        reads.mark_write(manager, current, actor.user_id)
+
+
+def _read_transaction(manager: DatabaseManager, token: str) -> Iterator[Authenticated]:
+    """A read request: its credential checked on the primary, its reads on the replica if it may."""
+    with manager.session_scope() as primary:
+        actor = _authenticated(primary, token)
+        mark = reads.latest_mark(manager, primary, actor.user_id)
+    with reads.read_scope(manager, actor.user_id, mark) as current:
+        yield Authenticated(current, actor)
 
 
 #: The request's transaction, ended before the response leaves.

@@ -1074,6 +1074,25 @@ class AlertState(Base):
     repr_fields = ("rule", "firing", "episodes")
 
 
+class ReadMark(Base):
+    """A person's latest write position on the primary, while a read replica serves reads.
+
+    Written in the same transaction as the write: the replica holds the row
+    exactly when it has replayed that write (see :mod:`database.core.replica`).
+    """
+
+    __tablename__ = "read_marks"
+    __table_args__ = (CheckConstraint("lsn >= 0", name="lsn_non_negative"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    lsn: Mapped[int] = mapped_column(BigInteger)
+    marked_at: Mapped[datetime] = timestamp_column()
+
+    repr_fields = ("user_id", "lsn")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 

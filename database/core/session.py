@@ -27,6 +27,7 @@ from database.core.config import DatabaseConfig
 from database.core.engine import READ_ONLY, build_engine
 from database.core.errors import translated
 from database.core.keys import version_key
+from database.core.replica import ReadReplica
 from utils.errors import AutoApplyerError, DatabaseError, NotInitializedError
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ class DatabaseManager:
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._scoped = scoped_session(self.session_factory)
+        #: The streaming replica that serves read-only work, when one is configured.
+        self.replica: ReadReplica | None = None
+        if config.replica is not None:
+            self.replica = ReadReplica(config, config.replica, self.engine)
 
     def __repr__(self) -> str:
         config = self.config
@@ -128,6 +133,8 @@ class DatabaseManager:
     def close(self) -> None:
         """Release every pooled connection."""
         self._scoped.remove()
+        if self.replica is not None:
+            self.replica.close()
         self.engine.dispose()
 
 

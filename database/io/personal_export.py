@@ -131,6 +131,8 @@ PARTS: tuple[Part, ...] = (
     Part("webhook_deliveries", "the deliveries of events to your webhook endpoints", _owned),
     Part("idempotency_keys", "your recent requests sent with an Idempotency-Key "
          "(the stored responses are not included)", _owned, frozenset({"response_body"})),
+    Part("read_marks", "when you last wrote, as the server's log position (it decides "
+         "whether your reads wait for a read replica)", _owned),
 )  # fmt: skip
 
 #: Tables that hold nobody's data, and why.

@@ -78,6 +78,8 @@ NOT_BACKED_UP = frozenset(
         "maintenance_locks",
         "metric_samples",
         "alert_states",
+        # Where a person last wrote on the primary: meaningless on another server.
+        "read_marks",
     }
 )
 #: The tables a backup holds, each after the tables it references.

@@ -6,7 +6,8 @@ pool and route figures (:mod:`database.core.monitoring`), the engine's own
 maintenance run. The alert rules and the "Database health" page read its
 top-level keys: ``engine``, ``monitoring``, ``statements``, ``slow_queries``,
 ``slow_query_ms``, ``pool``, ``routes``, ``database``, ``disk``, ``backups``,
-``maintenance`` and ``generated_at``.
+``maintenance``, ``replica`` (``None`` without a read replica) and
+``generated_at``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def get_database_health(
         "pool": monitoring.pool_figures(serving.engine),
         "routes": monitoring.ROUTES.routes(),
         "database": engine_figures(owner, settings.long_transaction_seconds),
+        "replica": None if serving.replica is None else serving.replica.status(),
         "disk": disk_figures(serving),
         "backups": backup_figures(BackupManager(backup_dir, owner)),
         "maintenance": maintenance_figures(owner),
