@@ -281,22 +281,51 @@ def get(session: Session, application_id: int) -> JobApplication | None:
     return session.get(JobApplication, require_id(application_id, "application_id"))
 
 
-#: What ``DatabaseUtils.get_application`` loads: user and resume (one join), status
-#: history and notes log (one query each); their way back to the application comes
-#: from the identity map.
-_DETAIL = [
-    joinedload(JobApplication.user),
-    joinedload(JobApplication.resume),
-    selectinload(JobApplication.history).immediateload(ApplicationStatusHistory.application),
-    selectinload(JobApplication.notes_log).immediateload(ApplicationNote.application),
-]
+def get_owned(session: Session, user_id: int, application_id: int) -> JobApplication | None:
+    """The application if ``user_id`` owns it, else ``None``: found by ``(user_id, id)``.
+
+    Naming the owner keeps the look-up on that person's rows (one shard when
+    the tables are sharded by person).
+    """
+    query = select(JobApplication).where(
+        JobApplication.user_id == require_id(user_id, "user_id"),
+        JobApplication.id == require_id(application_id, "application_id"),
+    )
+    return session.scalars(query).one_or_none()
+
+
+def _detail(owner: int) -> list[Any]:
+    # What ``DatabaseUtils.get_application`` loads: user and resume (one join), status
+    # history and notes log (one query each), every table by the owner's id; their way
+    # back to the application comes from the identity map.
+    return [
+        joinedload(JobApplication.user),
+        joinedload(JobApplication.resume.and_(Resume.user_id == owner)),
+        selectinload(JobApplication.history.and_(ApplicationStatusHistory.user_id == owner))
+        .immediateload(ApplicationStatusHistory.application),
+        selectinload(JobApplication.notes_log.and_(ApplicationNote.user_id == owner))
+        .immediateload(ApplicationNote.application),
+    ]  # fmt: skip
 
 
 def get_detail(session: Session, application_id: int) -> JobApplication | None:
-    """The application with its user, resume, history and notes log loaded, or ``None``."""
-    return session.get(
-        JobApplication, require_id(application_id, "application_id"), options=_DETAIL
+    """The application with its user, resume, history and notes log loaded, or ``None``.
+
+    Only the id is known, so the owner is read first (the one look-up by the
+    id alone); everything else is then read by the owner's ``user_id`` too.
+    """
+    owner_of = select(JobApplication.user_id).where(
+        JobApplication.id == require_id(application_id, "application_id")
     )
+    owner = session.scalar(owner_of)
+    if owner is None:
+        return None
+    query = (
+        select(JobApplication)
+        .where(JobApplication.user_id == owner, JobApplication.id == application_id)
+        .options(*_detail(owner))
+    )
+    return session.scalars(query).one_or_none()
 
 
 def require(session: Session, application_id: int) -> JobApplication:
@@ -414,10 +443,17 @@ def change_status(
 
 def history(session: Session, application_id: int) -> list[ApplicationStatusHistory]:
     """Every status the application entered, oldest first."""
-    require(session, application_id)
+    return history_of(session, require(session, application_id))
+
+
+def history_of(session: Session, application: JobApplication) -> list[ApplicationStatusHistory]:
+    """Every status ``application`` entered, oldest first, read by its owner's ``user_id`` too."""
     query = (
         select(ApplicationStatusHistory)
-        .where(ApplicationStatusHistory.application_id == application_id)
+        .where(
+            ApplicationStatusHistory.user_id == application.user_id,
+            ApplicationStatusHistory.application_id == application.id,
+        )
         .order_by(ApplicationStatusHistory.changed_at, ApplicationStatusHistory.id)
     )
     return list(session.scalars(query))

@@ -253,10 +253,12 @@ def _in_order(rows: Sequence[Any]) -> list[Any]:
     return sorted(rows, key=lambda r: order_key(r.name, r.id))
 
 
-def _load(session: Session, ids: Sequence[int]) -> list[Contact]:
+def _load(session: Session, user_id: int, ids: Sequence[int]) -> list[Contact]:
+    # By the owner too: the ids are theirs, and the read stays on their rows.
     if not ids:
         return []
-    found = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+    query = select(Contact).where(Contact.user_id == user_id, Contact.id.in_(ids))
+    found = {c.id: c for c in session.scalars(query)}
     return [found[i] for i in ids]
 
 
@@ -290,7 +292,7 @@ def listing(
     ]
     ids = [row.id for row in _in_order(kept)]
     end = None if page.limit is None else page.offset + page.limit
-    return _load(session, ids[page.offset : end]), len(ids)
+    return _load(session, user_id, ids[page.offset : end]), len(ids)
 
 
 def search(
@@ -321,4 +323,4 @@ def search(
             ranked.append((2, row))
     ranked.sort(key=lambda item: (item[0], *order_key(item[1].name, item[1].id)))
     window = ranked[page.offset : page.offset + (page.limit or 0)]
-    return _load(session, [row.id for _, row in window])
+    return _load(session, user_id, [row.id for _, row in window])

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, inspect, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from database.core.keys import tag_key
 from database.core.paging import Page
@@ -203,7 +203,7 @@ def page(
     """
     query = _page(session, user_id, criteria, limit, offset, known_user)
     # The tags of the whole page in one more query: a list shows them on every row.
-    return list(session.scalars(query.options(selectinload(JobApplication.tags))))
+    return list(session.scalars(query.options(tags.loaded(user_id))))
 
 
 def page_rows(

@@ -159,7 +159,7 @@ top AS (
 SELECT {columns}, top.score AS score,
        snippet({fts}, -1, '{MARK}', '{MARK}', '…', 24) AS snippet
 FROM top
-JOIN {target.table} AS a ON a.id = top.id
+JOIN {target.table} AS a ON a.id = top.id AND a.user_id = :user_id
 JOIN {fts} ON {fts}.rowid = top.id
 WHERE {fts} MATCH :match
 ORDER BY top.score DESC, top.newest DESC, top.id DESC
@@ -304,7 +304,8 @@ _APPLICATION_COLUMNS = (
 )
 _RESUME_COLUMNS = "a.id, a.filename, a.is_active, a.upload_date"
 
-# The ranked page is found first; snippets are made for that page only.
+# The ranked page is found first; snippets are made for that page only. Its rows are
+# read back by the owner's id as well as their own, so every scan names the owner.
 _PG_APPLICATIONS = """
 WITH top AS (
     SELECT a.id, ts_rank(a.search_vector, {tsquery}) AS score
@@ -325,7 +326,7 @@ SELECT a.id, a.job_title, a.company, a.location, a.status, a.application_date,
 FROM top
 JOIN (SELECT id, job_title, company, location, status, application_date, archived_at,
              concat_ws(' · ', job_description, notes) AS body
-      FROM job_applications) AS a ON a.id = top.id
+      FROM job_applications WHERE user_id = :user_id) AS a ON a.id = top.id
 ORDER BY top.score DESC, a.id DESC
 """
 
@@ -341,6 +342,6 @@ SELECT r.id, r.filename, r.is_active, r.upload_date, top.score,
        ts_headline('{config}', concat_ws(' · ', r.filename, r.parsed_text), {tsquery},
                    'StartSel={mark}, StopSel={mark}, MaxWords=24, MinWords=8, '
                    'MaxFragments=2, FragmentDelimiter=" … "') AS snippet
-FROM top JOIN resumes AS r ON r.id = top.id
+FROM top JOIN resumes AS r ON r.id = top.id AND r.user_id = :user_id
 ORDER BY top.score DESC, r.id DESC
 """

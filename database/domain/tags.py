@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from database.core.keys import tag_key
 from database.core.upsert import conflict_insert
@@ -129,20 +130,38 @@ def _current(session: Session, application_id: int) -> list[Tag]:
     return list(session.scalars(query))
 
 
-def names_for(session: Session, application_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The tag names of each application, by name, a query per :data:`CHUNK` ids."""
+def names_for(
+    session: Session, user_id: int, application_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The tag names of each of ``user_id``'s applications, by name, a query per :data:`CHUNK`.
+
+    An id of someone else's application gets no names.
+    """
     result: dict[int, list[str]] = {i: [] for i in application_ids}
     ids = list(result)
     for start in range(0, len(ids), CHUNK):
         rows = session.execute(
             select(ApplicationTag.application_id, Tag.name)
-            .join(Tag, Tag.id == ApplicationTag.tag_id)
-            .where(ApplicationTag.application_id.in_(ids[start : start + CHUNK]))
+            .join(Tag, (Tag.id == ApplicationTag.tag_id) & (Tag.user_id == ApplicationTag.user_id))
+            .where(
+                ApplicationTag.user_id == user_id,
+                ApplicationTag.application_id.in_(ids[start : start + CHUNK]),
+            )
             .order_by(ApplicationTag.application_id, Tag.name_key)
         )
         for application_id, name in rows:
             result[application_id].append(name)
     return result
+
+
+def loaded(user_id: int) -> LoaderOption:
+    """The loader option of the tags of ``user_id``'s applications: a query per page.
+
+    The links and the tags are read by the owner's ``user_id`` as well as by
+    application, so the load stays on that person's rows.
+    """
+    links = ApplicationTag.__table__.c  # the relationship's secondary table, as it joins it
+    return selectinload(JobApplication.tags.and_(Tag.user_id == user_id, links.user_id == user_id))
 
 
 def _link(session: Session, application: JobApplication, tags: Iterable[Tag]) -> None:
@@ -241,7 +260,10 @@ def vocabulary(session: Session, user_id: int) -> list[dict[str, Any]]:
     usage = func.count(ApplicationTag.id)
     query = (
         select(Tag.id, Tag.name, usage.label("applications"))
-        .outerjoin(ApplicationTag, ApplicationTag.tag_id == Tag.id)
+        .outerjoin(
+            ApplicationTag,
+            (ApplicationTag.tag_id == Tag.id) & (ApplicationTag.user_id == Tag.user_id),
+        )
         .where(Tag.user_id == user_id)
         .group_by(Tag.id, Tag.name, Tag.name_key)
         .order_by(Tag.name_key, Tag.id)

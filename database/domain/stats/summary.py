@@ -87,7 +87,8 @@ def _statement(dialect: Dialect, active_only: bool = False) -> tuple[str, Callab
         "(SELECT count(*) FROM job_applications AS a "
         f"WHERE a.user_id = {user} AND a.application_date >= {cutoff}{active} AND EXISTS ("
         "SELECT 1 FROM application_status_history AS h "
-        f"WHERE h.application_id = a.id AND h.to_status IN ({interview}))) "
+        "WHERE h.application_id = a.id AND h.user_id = a.user_id "
+        f"AND h.to_status IN ({interview}))) "
         f"FROM job_applications WHERE user_id = {user}{active} GROUP BY status"
     )
     return sql, sqlite_time if named else _as_is

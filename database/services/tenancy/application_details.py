@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from database.core.keys import keys_for
-from database.domain import bulk, listing, notes
+from database.domain import bulk, listing, notes, tags
 from database.domain.accounts import Actor
 from database.domain.bulk import BulkResult
 from database.domain.schemas import require_id
@@ -120,7 +120,7 @@ def find_duplicates(
         .where(app.user_id == actor.user_id, or_(*same))
         .order_by(app.id)
         .limit(MAX_DUPLICATES)
-        .options(selectinload(app.tags))
+        .options(tags.loaded(actor.user_id))
     )
     return list(session.scalars(query))
 

@@ -38,8 +38,17 @@ Versions = Collection[str] | None
 
 
 def readable(session: Session, actor: Actor, application_id: int) -> JobApplication | None:
-    """The application if the actor may read it, else ``None`` (also when there is none)."""
-    application = applications.get(session, require_id(application_id, "application_id"))
+    """The application if the actor may read it, else ``None`` (also when there is none).
+
+    The actor's own application is found by ``(user_id, id)``, on their rows
+    alone; only when it is not theirs is it found by its id, the owner known
+    only then (a coach reading a member's application).
+    """
+    require_id(application_id, "application_id")
+    own = applications.get_owned(session, actor.user_id, application_id)
+    if own is not None:
+        return own
+    application = applications.get(session, application_id)
     if application is None or not can_read_member_data(session, actor.user_id, application.user_id):
         return None
     return application
@@ -103,7 +112,7 @@ def list_application_rows(
     criteria = listing.as_filter(filters)
     found = listing.page_rows(session, actor.user_id, criteria, limit, offset, known_user=True)
     # The page's tags in one query, not one per row.
-    names = tags.names_for(session, [row["id"] for row in found])
+    names = tags.names_for(session, actor.user_id, [row["id"] for row in found])
     for row in found:
         row["tags"] = names[row["id"]]
     return found, listing.count(session, actor.user_id, criteria, known_user=True)
@@ -159,9 +168,10 @@ def application_history(
     session: Session, actor: Actor, application_id: int
 ) -> list[ApplicationStatusHistory] | None:
     """Every status the application entered, oldest first; ``None`` if the actor may not read it."""
-    if readable(session, actor, application_id) is None:
+    application = readable(session, actor, application_id)
+    if application is None:
         return None
-    return applications.history(session, application_id)
+    return applications.history_of(session, application)
 
 
 def statistics(

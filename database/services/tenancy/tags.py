@@ -83,6 +83,6 @@ def statistics(
     return tag_statistics(session, actor.user_id, days, include_archived)
 
 
-def names_for(session: Session, application_ids: list[int]) -> dict[int, list[str]]:
-    """The tag names of each of these applications (already checked readable by the caller)."""
-    return tags.names_for(session, application_ids)
+def names_for(session: Session, owner_id: int, application_ids: list[int]) -> dict[int, list[str]]:
+    """The tag names of each of ``owner_id``'s applications (checked readable by the caller)."""
+    return tags.names_for(session, owner_id, application_ids)
