@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from cli.runner import run_command
 from database.bootstrap import init_database
+from database.core.config import DatabaseConfig
+from utils.errors import ConfigurationError
 
 PROG = "auto-applyer-api"
 
@@ -40,9 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Fail fast on an unusable database, then run uvicorn with one app per worker."""
+    """Fail fast on an unusable database, then run uvicorn with one app per worker.
+
+    Several workers share their state through the database, so an in-memory
+    one (each worker would hold a database of its own) is refused for them.
+    """
     import uvicorn  # only once the command runs: ``--help`` stays fast
 
+    if args.workers > 1 and DatabaseConfig.for_environment().is_memory:
+        raise ConfigurationError(
+            "several workers need a database they share, not an in-memory SQLite one"
+        )
     init_database()
     uvicorn.run(
         "api.app:create_served_app",
