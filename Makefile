@@ -24,6 +24,8 @@ run: setup
 test: setup lint
 	scripts/install-browser.sh
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
+	# The PostgreSQL tests again, through PgBouncer in transaction-pooling mode.
+	AUTO_APPLYER_TEST_POSTGRES_VIA=pgbouncer $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -43,6 +45,7 @@ bench: setup
 	$(PY) -m benchmarks.realtime
 	$(PY) -m benchmarks.lifecycle
 	$(PY) -m benchmarks.postings
+	$(PY) -m benchmarks.scale
 
 pg-start:
 	scripts/pg-test-server.sh start

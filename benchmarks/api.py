@@ -46,6 +46,7 @@ from database.core.session import cleanup_database, get_database_manager
 from database.domain import passwords
 from database.domain.accounts import sign_up
 from database.domain.applications import add as add_application
+from utils.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console(width=160)
@@ -225,12 +226,7 @@ def served(factory: str, env: dict[str, str], workers: int, log: Path) -> Iterat
         _wait_until_up(server, base, log)
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def _wait_until_up(server: subprocess.Popen[bytes], base: str, log: Path) -> None:
@@ -423,18 +419,32 @@ def settings(args: argparse.Namespace) -> str:
     )
 
 
+def wrk_missing(benchmark: str) -> bool:
+    """Whether wrk is missing (said on the console for ``benchmark``)."""
+    if shutil.which("wrk") is not None:
+        return False
+    console.print(f"{benchmark}: wrk is missing: run scripts/install-wrk.sh")
+    return True
+
+
+@contextmanager
+def seeded_database(pg_url: str | None, applications: int) -> Iterator[str]:
+    """A throwaway PostgreSQL database holding one user with ``applications``, analysed."""
+    with postgres_database(pg_url) as (url, environment):
+        open_api(url, environment)
+        seed(applications)
+        cleanup_database()
+        _analyze(url)
+        yield url
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
-        console.print("benchmarks.api: wrk is missing: run scripts/install-wrk.sh")
+    if wrk_missing("benchmarks.api"):
         return 1
     folder = Path(tempfile.mkdtemp(prefix="aa_bench_api_"))
     try:
-        with postgres_database(args.pg_url) as (url, environment):
-            open_api(url, environment)
-            seed(args.applications)
-            cleanup_database()
-            _analyze(url)
+        with seeded_database(args.pg_url, args.applications) as url:
             rows = Rows(url)
             env = server_environment(url, args.pool_size)
             with (
