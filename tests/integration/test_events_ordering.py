@@ -15,6 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from database.connection import DatabaseManager
+from database.core.config import direct_url
 from database.domain import events
 from database.migrations import MigrationManager
 from database.models import EventKind
@@ -112,7 +113,8 @@ def test_a_committed_event_notifies_its_id_and_a_rolled_back_one_nothing(
     db: DatabaseManager,
 ) -> None:
     user_id = DatabaseUtils.create_user("ann@example.com").id
-    url = db.config.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    server = direct_url() or db.config.url  # LISTEN needs the server itself, not PgBouncer
+    url = server.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as listener:
         listener.execute(f"LISTEN {events.CHANNEL}")
         with db.engine.connect() as conn:
