@@ -37,6 +37,9 @@ class Cost:
     write_rps: float
     write_app_ms: float
     write_db_ms: float
+    # The most writes/s of any API setup: writes that record an event commit one at a time
+    # (the event order's lock), so this is what one primary sustains, whatever its cores.
+    write_ceiling: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,28 @@ def size(users: int, cost: Cost, bytes_per_application: float) -> Size:
     )  # fmt: skip
 
 
-def users_one_primary_holds(cost: Cost) -> int:
+def peak_writes_per_user() -> float:
+    """Writes per second of one registered user at the busiest minute."""
+    return DAILY_ACTIVE * REQUESTS_PER_ACTIVE_DAY / DAY * PEAK_FACTOR * WRITE_SHARE
+
+
+def users_by_cores(cost: Cost) -> int:
     """Registered users at which the writes alone fill :data:`PRIMARY_CORES` at the peak."""
-    per_user = DAILY_ACTIVE * REQUESTS_PER_ACTIVE_DAY / DAY * PEAK_FACTOR * WRITE_SHARE
     writes = PRIMARY_CORES * UTILISATION * 1_000 / cost.write_db_ms if cost.write_db_ms else 0
-    return int(writes / per_user)
+    return int(writes / peak_writes_per_user())
+
+
+def users_by_write_ceiling(cost: Cost) -> int:
+    """Registered users at which the peak writes reach the measured ceiling (at the utilisation)."""
+    return int(cost.write_ceiling * UTILISATION / peak_writes_per_user())
+
+
+def users_one_primary_holds(cost: Cost) -> int:
+    """Registered users one primary holds: the lower of the CPU bound and the write ceiling."""
+    bounds = [users_by_cores(cost)]
+    if cost.write_ceiling:
+        bounds.append(users_by_write_ceiling(cost))
+    return min(bounds)
 
 
 def print_sizing(console: Console, cost: Cost, bytes_per_application: float) -> None:
@@ -108,6 +128,9 @@ def print_sizing(console: Console, cost: Cost, bytes_per_application: float) -> 
         )  # fmt: skip
     console.print(table)
     console.print(
-        f"One primary of {PRIMARY_CORES} cores holds the writes of about "
-        f"{users_one_primary_holds(cost):,} registered users; past that, shard (Citus)."
+        f"Writes: the CPU of a {PRIMARY_CORES}-core primary would hold about "
+        f"{users_by_cores(cost):,} registered users, but writes commit one at a time (the "
+        f"event order's lock) and peaked at {cost.write_ceiling:,.0f}/s here: one primary "
+        f"holds about {users_one_primary_holds(cost):,} registered users on this disk; "
+        "past that, a faster commit (fsync) or sharding (Citus)."
     )
