@@ -20,6 +20,7 @@ from api.scheduler import scheduled
 from database.bootstrap import init_database
 from database.core.session import cleanup_database
 from database.domain.accounts import DEFAULT_POLICY, MailSender, SmtpMailSender, ThrottlePolicy
+from database.services.rate_limits import RateLimiter, RateLimitPolicy
 
 API_PREFIX = "/api/v1"
 
@@ -40,6 +41,7 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     connect: bool = False,
     mailer: MailSender | None = None,
+    rate_limit: RateLimitPolicy | None = None,
 ) -> FastAPI:
     """The API on the global database.
 
@@ -47,6 +49,8 @@ def create_app(
     app connects to the configured one (and migrates it) at startup and
     releases it at shutdown. ``mailer`` sends the password-reset mail; by
     default an :class:`SmtpMailSender` configured by the environment.
+    ``rate_limit`` limits each person's requests; by default
+    ``API_RATE_LIMIT`` per ``API_RATE_LIMIT_WINDOW`` seconds (none when unset).
     """
     app = FastAPI(
         lifespan=_connected if connect else running,
@@ -58,6 +62,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.throttle_policy = throttle_policy
+    policy = rate_limit if rate_limit is not None else RateLimitPolicy.from_environment()
+    app.state.rate_limiter = RateLimiter(policy)
     app.state.mailer = mailer if mailer is not None else SmtpMailSender.from_environment()
     app.state.realtime = Hub(RealtimeSettings.from_environment())
     install_error_handlers(app)

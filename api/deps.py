@@ -22,6 +22,7 @@ from database.domain.accounts import (
     authenticate,
 )
 from database.services import reads
+from database.services.rate_limits import RateLimiter
 from utils.errors import AuthenticationError
 
 #: Requests that only read: served by the read replica when there is one.
@@ -71,12 +72,21 @@ class Authenticated:
     actor: Actor
 
 
-def _authenticated(session: OrmSession, token: str) -> Actor:
-    """Claim and check ``token`` in ``session``, binding its person; a 401 when it is not live."""
+def _authenticated(session: OrmSession, token: str, limiter: RateLimiter) -> Actor:
+    """Claim and check ``token`` in ``session``, binding its person; a 401 when it is not live.
+
+    Then the request counts against the person's rate limit: a 429 over it.
+    """
     actor = authenticate(session, token, bind=True)
     if actor is None:
         raise AuthenticationError(CREDENTIALS_REFUSED)
+    limiter.admit(session, actor.user_id)
     return actor
+
+
+def _limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
 
 
 def request_transaction(
@@ -101,19 +111,22 @@ def request_transaction(
     decides; any other request marks its write for read-your-own-writes.
     """
     manager = get_database_manager()
+    limiter = _limiter(request)
     if request.method in READ_METHODS and reads.routes_reads(manager):
-        yield from _read_transaction(manager, token)
+        yield from _read_transaction(manager, limiter, token)
         return
     with manager.session_scope() as current:
-        actor = _authenticated(current, token)
+        actor = _authenticated(current, token, limiter)
         yield Authenticated(current, actor)
         reads.mark_write(manager, current, actor.user_id)
 
 
-def _read_transaction(manager: DatabaseManager, token: str) -> Iterator[Authenticated]:
+def _read_transaction(
+    manager: DatabaseManager, limiter: RateLimiter, token: str
+) -> Iterator[Authenticated]:
     """A read request: its credential checked on the primary, its reads on the replica if it may."""
     with manager.session_scope() as primary:
-        actor = _authenticated(primary, token)
+        actor = _authenticated(primary, token, limiter)
         mark = reads.latest_mark(manager, primary, actor.user_id)
     with reads.read_scope(manager, actor.user_id, mark) as current:
         yield Authenticated(current, actor)
@@ -142,7 +155,7 @@ async def session(
     return authenticated.session
 
 
-def standalone_actor(token: Annotated[str, Depends(bearer_token)]) -> Actor:
+def standalone_actor(request: Request, token: Annotated[str, Depends(bearer_token)]) -> Actor:
     """The actor, checked in a short transaction of its own that ends before the route runs.
 
     For routes that hold no transaction while they work, such as restoring a
@@ -150,7 +163,7 @@ def standalone_actor(token: Annotated[str, Depends(bearer_token)]) -> Actor:
     writer lock the restore needs).
     """
     with get_database_manager().session_scope() as short:
-        return _authenticated(short, token)
+        return _authenticated(short, token, _limiter(request))
 
 
 async def throttle_policy(request: Request) -> ThrottlePolicy:

@@ -1093,6 +1093,26 @@ class ReadMark(Base):
     repr_fields = ("user_id", "lsn")
 
 
+class RateLimit(Base):
+    """How many API requests of a person's current window the workers have taken.
+
+    Workers take allowance in chunks (see :mod:`database.services.rate_limits`),
+    so the row is written once per chunk, not once per request; ``granted``
+    never exceeds the limit of the window that began at ``window_started_at``.
+    """
+
+    __tablename__ = "rate_limits"
+    __table_args__ = (CheckConstraint("granted >= 0", name="granted_non_negative"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    granted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    repr_fields = ("user_id", "window_started_at", "granted")
+
+
 #: The tables of the schema, in an order where each table follows those it references.
 TABLES = tuple(Base.metadata.sorted_tables)
 
@@ -1130,6 +1150,8 @@ __all__ = [
     "NotificationKind",
     "Organization",
     "OrganizationRole",
+    "RateLimit",
+    "ReadMark",
     "Resume",
     "SchemaMigration",
     "SearchHistory",

@@ -33,11 +33,11 @@ class AuthenticationError(AutoApplyerError):
 
 
 class ThrottledError(AutoApplyerError):
-    """Too many failed sign-ins; ``retry_after`` is how many seconds to wait."""
+    """Too many failed sign-ins, or requests over a rate limit; ``retry_after``: seconds to wait."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, what: str = "failed sign-ins") -> None:
         self.retry_after = retry_after
-        super().__init__(f"too many failed sign-ins; retry after {retry_after} seconds")
+        super().__init__(f"too many {what}; retry after {retry_after} seconds")
 
 
 class DatabaseError(AutoApplyerError):

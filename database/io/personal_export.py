@@ -133,6 +133,8 @@ PARTS: tuple[Part, ...] = (
          "(the stored responses are not included)", _owned, frozenset({"response_body"})),
     Part("read_marks", "when you last wrote, as the server's log position (it decides "
          "whether your reads wait for a read replica)", _owned),
+    Part("rate_limits", "how many API requests of the current rate-limit window you used",
+         _owned),
 )  # fmt: skip
 
 #: Tables that hold nobody's data, and why.

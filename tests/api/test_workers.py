@@ -57,6 +57,9 @@ START_TIMEOUT = 60.0
 STARTED = "Application startup complete"
 #: The most new connections a case opens while it waits for the kernel to spread them.
 MAX_CONNECTIONS = 60
+#: Requests per person in one rate-limit window: more than any other test here sends.
+RATE_LIMIT = 300
+RATE_LIMIT_WINDOW = 10**8  # seconds: no window ends while the module runs
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,8 @@ def server_environment(
         # Longer than the module runs: each worker's first pass, at start-up, is the only one.
         API_MAINTENANCE_INTERVAL="86400",
         API_HEALTH_INTERVAL="600",
+        API_RATE_LIMIT=str(RATE_LIMIT),
+        API_RATE_LIMIT_WINDOW=str(RATE_LIMIT_WINDOW),
         SMTP_HOST=inbox.host,
         SMTP_PORT=str(inbox.port),
     )
@@ -318,6 +323,25 @@ def test_a_token_signed_out_on_one_worker_is_refused_by_every_worker(server: Ser
     after = until_every_worker(server, lambda: server.call("GET", "/me", token=token))
     assert [answer.status for answer in after] == [401] * len(after)
     assert workers_of(after) == server.workers
+
+
+def test_the_rate_limit_holds_over_several_workers(server: Server) -> None:
+    token = server.signed_in("busy@example.com")
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(lambda _: server.call("GET", "/me", token=token), range(RATE_LIMIT + 60))
+        )
+    served = [answer for answer in answers if answer.status == 200]
+    refused = [answer for answer in answers if answer.status == 429]
+    assert len(served) + len(refused) == len(answers)
+    # Each worker takes a twentieth of the limit at a time; what the others hold unspent
+    # when one runs dry is the most the three may refuse early.
+    chunk = RATE_LIMIT // 20
+    assert RATE_LIMIT - (WORKERS - 1) * chunk <= len(served) <= RATE_LIMIT
+    assert all(0 < int(answer.headers["Retry-After"]) <= RATE_LIMIT_WINDOW for answer in refused)
+    assert workers_of(served) == server.workers
+    calm = server.signed_in("calm@example.com")
+    assert server.call("GET", "/me", token=calm).status == 200
 
 
 def test_a_post_retried_over_several_workers_creates_one_application(server: Server) -> None:

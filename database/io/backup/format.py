@@ -80,6 +80,8 @@ NOT_BACKED_UP = frozenset(
         "alert_states",
         # Where a person last wrote on the primary: meaningless on another server.
         "read_marks",
+        # How much of a person's current rate-limit window the workers took.
+        "rate_limits",
     }
 )
 #: The tables a backup holds, each after the tables it references.
