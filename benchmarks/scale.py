@@ -342,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = measure(args, targets, rows, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        # A standby left running would replay every write of whatever runs next.
+        subprocess.run([str(ROOT / "scripts" / "pg-test-server.sh"), "replica-remove"], check=False)
     print_table(outcomes, args)
     print_sizing(console, costs(outcomes), bytes_per_application)
     return 0

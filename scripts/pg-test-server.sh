@@ -5,6 +5,7 @@
 #   scripts/pg-test-server.sh replica        -> a hot standby streaming from it (its URL)
 #   scripts/pg-test-server.sh pgbouncer      -> PgBouncer in transaction mode in front of it (its URL)
 #   scripts/pg-test-server.sh replica-stop   -> stop the standby (replica starts it again)
+#   scripts/pg-test-server.sh replica-remove -> stop it, drop its slot and its data (replica makes a new one)
 #   scripts/pg-test-server.sh replica-pause  -> the standby stops replaying (it falls behind)
 #   scripts/pg-test-server.sh replica-resume -> it replays again
 #   scripts/pg-test-server.sh stop           -> stop all three
@@ -220,6 +221,21 @@ replica_stop() {
     fi
 }
 
+# A standby costs the primary's every write a second replay, and a stopped one
+# keeps its slot's WAL: once the replica tests are done, it goes altogether.
+replica_remove() {
+    replica_stop
+    local bin
+    bin=$(find_bindir)
+    if [ -n "$bin" ] && as_owner "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+        as_owner env PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -h "$PGTEST_DIR" -p "$PGTEST_PORT" -U postgres -d postgres -qtA \
+            -v slot="$SLOT" >/dev/null <<'SQL'
+SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = :'slot';
+SQL
+    fi
+    as_owner rm -rf "$REPLICA"
+}
+
 # Pause or resume the standby's replay (the tests make it lag on purpose).
 replica_replay() {
     local bin
@@ -309,9 +325,10 @@ case "${1:-start}" in
     start) start ;;
     replica) replica ;;
     replica-stop) replica_stop ;;
+    replica-remove) replica_remove ;;
     replica-pause) replica_replay pause ;;
     replica-resume) replica_replay resume ;;
     pgbouncer) pgbouncer_start ;;
     stop) stop ;;
-    *) log "usage: $0 start|replica|replica-stop|replica-pause|replica-resume|pgbouncer|stop"; exit 2 ;;
+    *) log "usage: $0 start|replica|replica-stop|replica-remove|replica-pause|replica-resume|pgbouncer|stop"; exit 2 ;;
 esac

@@ -25,7 +25,13 @@ from database.domain import applications
 from database.services.health import get_database_health
 from tests.support.api import STRICT_POLICY, bearer, register, sign_in
 from tests.support.app_role import AppRole, app_database
-from tests.support.replica import replica_url_of, server, standby_held, wait_until_caught_up
+from tests.support.replica import (
+    remove_standby,
+    replica_url_of,
+    server,
+    standby_held,
+    wait_until_caught_up,
+)
 
 pytestmark = pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
 
@@ -59,16 +65,23 @@ def serve(
 ) -> Iterator[Served]:
     role: AppRole = request.getfixturevalue("app_role")
     monkeypatch.setenv("DATABASE_OWNER_URL", str(request.getfixturevalue("postgres_url")))
-    monkeypatch.setenv("DATABASE_READ_URL", replica_url_of(role.url, server("replica")))
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
-    with standby_held():
+    with standby_held() as standby:
+        monkeypatch.setenv("DATABASE_READ_URL", replica_url_of(role.url, standby))
         manager = app_database(db, role, monkeypatch)
         with TestClient(create_app(throttle_policy=STRICT_POLICY)) as client:
             user_id = register(client)
             headers = bearer(sign_in(client))
             wait_until_caught_up(manager)
             yield Served(client, manager, db, user_id, headers)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _standby_removed_afterwards() -> Iterator[None]:
+    """No standby outlives these tests: it would replay every write of the rest of the run."""
+    yield
+    remove_standby()
 
 
 @pytest.fixture

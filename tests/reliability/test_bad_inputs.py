@@ -42,7 +42,7 @@ from tests.support.reliability import engine_configs, report
 from tests.support.snapshot import table_fingerprint
 from utils.errors import AutoApplyerError, ValidationError
 
-CALLS = 1000
+CALLS = 500
 BATCH = 25  # calls per Hypothesis example: its own overhead is paid once per batch
 CHECK_EVERY = 50
 HOSTILE_TEXT = [

@@ -36,7 +36,7 @@ from tests.support.processes import (
 )
 from tests.support.reliability import engine_configs, prepared_manager, report
 
-KILLS = 20
+KILLS = 12
 
 
 def restore_in_child(

@@ -14,7 +14,7 @@ from sqlalchemy import make_url, text
 from database.core.session import DatabaseManager
 from tests.support.pg_server import server
 
-__all__ = ["replica_url_of", "server", "standby_held", "wait_until_caught_up"]
+__all__ = ["remove_standby", "replica_url_of", "server", "standby_held", "wait_until_caught_up"]
 
 #: Held while a test owns the standby: tests that pause or stop it must not meet.
 LOCK_FILE = Path(tempfile.gettempdir()) / "auto_applyer_replica_tests.lock"
@@ -28,17 +28,27 @@ def replica_url_of(url: str, replica_server_url: str) -> str:
 
 
 @contextmanager
-def standby_held() -> Iterator[None]:
-    """The standby for this test alone (across xdist workers), replaying and running."""
+def standby_held() -> Iterator[str]:
+    """The standby for this test alone (across xdist workers), replaying and running: its URL."""
     with LOCK_FILE.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            server("replica")
+            url = server("replica")
             server("replica-resume")
-            yield
+            yield url
         finally:
             server("replica")
             server("replica-resume")
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_standby() -> None:
+    """Stop the standby and drop it with its slot (the next :func:`standby_held` makes another)."""
+    with LOCK_FILE.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            server("replica-remove")
+        finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
