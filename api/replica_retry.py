@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deps import READ_METHODS
 from database.connection import get_database_manager
 from database.core.replica import READ_ATTEMPT, RETRIED, ReadAttempt
 from database.services.reads import routes_reads
-
-READ_METHODS = ("GET", "HEAD")
 
 
 class ReplicaRetryMiddleware:
