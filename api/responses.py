@@ -7,6 +7,11 @@ it. A route that has already built its read models answers with
 FastAPI renders them), without the extra validation and hop. The route keeps
 its ``response_model`` for the OpenAPI document, and the schema checks of the
 test suite hold it to it.
+
+Plain rows read from the database (a listing's dictionaries) skip even the
+construction of read models: :func:`rows_answer` serialises each row by the
+fields of its read model, as that model would render it, without validating
+again what the schema already holds.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from functools import cache
 from typing import Any
 
 from fastapi import Response
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
+from typing_extensions import TypedDict
 
 JSON = "application/json"
 
@@ -32,3 +38,23 @@ def json_answer(
     """``value``, already of type ``kind`` (a read model, or a list of them), as a JSON response."""
     body = _adapter(kind).dump_json(value, by_alias=True)
     return Response(body, status_code=status_code, media_type=JSON, headers=dict(headers or {}))
+
+
+@cache
+def _rows_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
+    """A list of rows shaped as ``model``: its fields' types, without its validation."""
+    fields = {name: field.annotation for name, field in model.model_fields.items()}
+    row = TypedDict(f"{model.__name__}Row", fields)  # type: ignore[misc]
+    return TypeAdapter(list[row])
+
+
+def rows_answer(
+    model: type[BaseModel], rows: list[dict[str, Any]], *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """``rows`` (each with every field of the read model ``model``) as a JSON list of ``model``.
+
+    A row's keys that are no field of ``model`` are left out, as the model
+    would leave them out.
+    """
+    body = _rows_adapter(model).dump_json(rows)
+    return Response(body, media_type=JSON, headers=dict(headers or {}))

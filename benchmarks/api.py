@@ -332,7 +332,21 @@ def same_answers(api: str, bare: str, token: str) -> None:
         if scenario.writes:
             mine, theirs = _stable(mine), _stable(theirs)
         if (mine, total) != (theirs, bare_total):
-            raise AssertionError(f"{scenario.name}: the API and the bare app answer differently")
+            raise AssertionError(
+                f"{scenario.name}: the API and the bare app answer differently"
+                f"{_difference(mine, theirs)}"
+            )
+
+
+def _difference(mine: Any, theirs: Any) -> str:
+    """The fields of the first differing object of two answers, in words ("" when none)."""
+    both_lists = isinstance(mine, list) and isinstance(theirs, list)
+    pairs = list(zip(mine, theirs, strict=False)) if both_lists else []
+    for a, b in [*pairs, (mine, theirs)]:
+        if isinstance(a, dict) and isinstance(b, dict) and a != b:
+            fields = sorted(k for k in a.keys() | b.keys() if a.get(k, ...) != b.get(k, ...))
+            return f" in {', '.join(fields)}"
+    return ""
 
 
 def _stable(answer: Any) -> Any:

@@ -40,8 +40,8 @@ PREFIX = "/api/v1"
 READ_COLUMNS = (
     "id, user_id, resume_id, job_title, company, location, job_description, job_url, source, "
     "status, application_date, salary_min, salary_max, salary_currency, job_type, is_remote, "
-    "match_score, notes, interview_date, interview_type, status_changed_at, created_at, "
-    "updated_at"
+    "match_score, notes, interview_date, interview_type, status_changed_at, archived_at, "
+    "created_at, updated_at"
 )
 WRITE_COLUMNS = (
     "user_id", "job_title", "company", "location", "job_description", "job_url", "source",
@@ -70,10 +70,15 @@ CREATE_SQL = (
     f"SELECT {READ_COLUMNS} FROM new_application"
 )
 LIST_SQL = (
-    f"SELECT {READ_COLUMNS} FROM job_applications WHERE user_id = %s "
+    f"SELECT {READ_COLUMNS} FROM job_applications WHERE user_id = %s AND archived_at IS NULL "
     "ORDER BY application_date DESC, id DESC LIMIT %s"
 )
-COUNT_SQL = "SELECT count(*) FROM job_applications WHERE user_id = %s"
+COUNT_SQL = "SELECT count(*) FROM job_applications WHERE user_id = %s AND archived_at IS NULL"
+TAGS_SQL = (
+    "SELECT l.application_id, t.name FROM application_tags AS l "
+    "JOIN tags AS t ON t.id = l.tag_id AND t.user_id = l.user_id "
+    "WHERE l.user_id = %s AND l.application_id = ANY(%s) ORDER BY l.application_id, t.name_key"
+)
 SEARCH_SQL = """
 WITH top AS (
     SELECT a.id, ts_rank(a.search_vector, {tsquery}) AS score
@@ -83,7 +88,7 @@ WITH top AS (
     LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT a.id, a.job_title, a.company, a.location, a.status, a.application_date,
-       top.score,
+       a.archived_at IS NOT NULL AS archived, top.score,
        ts_headline('english',
                    concat_ws(' · ', a.job_title, a.company, a.location,
                              substr(a.body, greatest(1, strpos(lower(a.body), %(first_word)s)
@@ -92,9 +97,9 @@ SELECT a.id, a.job_title, a.company, a.location, a.status, a.application_date,
                    'StartSel=**, StopSel=**, MaxWords=24, MinWords=8, '
                    'MaxFragments=2, FragmentDelimiter=" … "') AS snippet
 FROM top
-JOIN (SELECT id, job_title, company, location, status, application_date,
+JOIN (SELECT id, job_title, company, location, status, application_date, archived_at,
              concat_ws(' · ', job_description, notes) AS body
-      FROM job_applications) AS a ON a.id = top.id
+      FROM job_applications WHERE user_id = %(user_id)s) AS a ON a.id = top.id
 ORDER BY top.score DESC, a.id DESC
 """
 _HASHER = PasswordHasher()
@@ -172,7 +177,12 @@ def _add_routes(app: FastAPI) -> None:
             if user_id is None:
                 return _refused()
             rows = conn.execute(LIST_SQL + " OFFSET %s", (user_id, limit, offset)).fetchall()
+            names: dict[int, list[str]] = {row["id"]: [] for row in rows}
+            for link in conn.execute(TAGS_SQL, (user_id, list(names))):
+                names[link["application_id"]].append(link["name"])
             count = conn.execute(COUNT_SQL, (user_id,)).fetchone()
+        for row in rows:
+            row["tags"] = names[row["id"]]
         total = count["count"] if count else 0
         return _json(rows, headers={"X-Total-Count": str(total)})
 
@@ -187,6 +197,8 @@ def _add_routes(app: FastAPI) -> None:
             if user_id is None:
                 return _refused()
             row = conn.execute(CREATE_SQL, _new_row(user_id, body)).fetchone()
+        if row is not None:
+            row["tags"] = []  # a new application has none
         return _json(row, 201, {"Location": f"{PREFIX}/applications/{row and row['id']}"})
 
     @app.get(f"{PREFIX}/statistics")

@@ -17,7 +17,7 @@ from api.concurrency import IfMatch, tag
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
-from api.responses import json_answer
+from api.responses import json_answer, rows_answer
 from api.schemas_applications import (
     ApplicationChange,
     ApplicationRead,
@@ -79,8 +79,7 @@ def list_applications(
         # The domain names its filter fields; the client knows the query's names.
         field = _QUERY_NAMES.get(exc.field, exc.field)
         raise ValidationError(field, exc.rule, exc.value) from exc
-    listed = [ApplicationRead.model_validate(application) for application in found]
-    return json_answer(list[ApplicationRead], listed, headers={TOTAL_HEADER: str(total)})
+    return rows_answer(ApplicationRead, found, headers={TOTAL_HEADER: str(total)})
 
 
 @router.post("/applications", response_model=ApplicationRead, status_code=status.HTTP_201_CREATED)
@@ -218,4 +217,4 @@ def search_applications(
     hits = tenancy.search_applications(
         session, actor, q, status_filter, limit, offset, include_archived
     )
-    return json_answer(list[SearchHit], [SearchHit.model_validate(hit) for hit in hits])
+    return rows_answer(SearchHit, hits)

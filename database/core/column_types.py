@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ def utcnow() -> datetime:
 
 def as_utc(value: datetime) -> datetime:
     """``value`` in UTC; a naive datetime is taken to be UTC already."""
+    if value.tzinfo is UTC:  # as PostgreSQL's values come (the engine's sessions are in UTC)
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -41,6 +44,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[datetime | None], datetime | None] | None:
+        if self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype) is None:
+            return _as_utc_or_none  # one call per value: a listing converts hundreds
+        return super().result_processor(dialect, coltype)
+
+
+def _as_utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
 
 
 class JSONValue(TypeDecorator[Any]):

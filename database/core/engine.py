@@ -116,6 +116,7 @@ def build_engine(config: DatabaseConfig) -> Engine:
         _install_sqlite_hooks(engine, config)
     else:
         _install_pooler_hook(engine, config)
+        _install_utc_sessions(engine)
     if ping_idle:
         _install_idle_ping(engine)
     monitoring.install(engine)
@@ -199,6 +200,20 @@ def _install_pooler_hook(engine: Engine, config: DatabaseConfig) -> None:
                 logger.info("%s is a pooling proxy: no prepared statements", config.safe_url)
         if pooled:
             dbapi_conn.prepare_threshold = None
+
+
+def _install_utc_sessions(engine: Engine) -> None:
+    """Sessions in UTC whatever the server's default time zone.
+
+    Date arithmetic in SQL is then UTC, as on SQLite, and timestamps come back
+    in UTC as stored, with nothing to convert. PgBouncer keeps each client's
+    time zone on whichever server connection serves it.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_conn.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
 
 
 def _install_idle_ping(engine: Engine) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.cache_key import CacheKey
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from database.core.column_types import UTCDateTime, as_utc
@@ -45,19 +49,18 @@ class DriverStatement:
     :func:`fetch_rows`), without an execution context or a result object.
     """
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, cache_key: CacheKey | None = None
+    ) -> None:
+        if cache_key is None:
+            compiled = statement.compile(dialect=dialect)
+        else:  # compiled as the engine compiles for its cache: values can be passed anew
+            compiled = dialect.statement_compiler(dialect, statement, cache_key=cache_key)
         assert isinstance(compiled, SQLCompiler)
+        self.compiled = compiled
         self.sql = str(compiled)
         self._positions = tuple(compiled.positiontup) if compiled.positiontup else None
-        self._converters: dict[str, Callable[[Any], Any]] = {}
-        for name, bind in compiled.binds.items():
-            if isinstance(bind.type, UTCDateTime) and dialect.name == "sqlite":
-                convert: Callable[[Any], Any] | None = _sqlite_time_or_none
-            else:
-                convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if convert is not None:
-                self._converters[name] = convert
+        self._converters = _bind_converters(compiled, dialect)
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         """``values`` (one per bound name) converted, in the driver's parameter style."""
@@ -72,17 +75,142 @@ class DriverStatement:
 
     def run(self, conn: Connection, values: Mapping[str, Any]) -> tuple[int | None, list[Any]]:
         """Execute with ``values``: the driver's last row id, and the rows it returned."""
+        lastrowid, _, rows = self._execute(conn, values)
+        return lastrowid, rows
+
+    def _execute(
+        self, conn: Connection, values: Mapping[str, Any]
+    ) -> tuple[int | None, Any, list[Any]]:
         parameters = self.parameters(values)
         cursor = conn.connection.cursor()
         try:
             conn._cursor_execute(cursor, self.sql, parameters)
-            rows = list(cursor.fetchall()) if cursor.description else []
-            return getattr(cursor, "lastrowid", None), rows  # psycopg has none
+            description = cursor.description
+            rows = list(cursor.fetchall()) if description else []
+            return getattr(cursor, "lastrowid", None), description, rows  # psycopg has none
         except conn.dialect.loaded_dbapi.Error as exc:
             dbapi_error = conn.dialect.loaded_dbapi.Error
             raise DBAPIError.instance(self.sql, parameters, exc, dbapi_error) from exc
         finally:
             cursor.close()
+
+
+class DriverQuery(DriverStatement):
+    """A Core ``SELECT`` compiled once for one dialect, its rows read on the driver's cursor.
+
+    For the hot reads that show many rows: each result value goes through the
+    result conversion of its column's type for the dialect, as the engine
+    would convert it, into one dictionary per row keyed by the selected
+    columns' names, without a result object, a row object or an ORM load.
+    :func:`fetch_dicts` finds one by the statement's cache key, the key the
+    engine's own compiled cache uses, so two statements of the same shape
+    share one whatever their bound values.
+    """
+
+    def __init__(self, statement: Select[Any], dialect: Dialect, cache_key: CacheKey) -> None:
+        super().__init__(statement, dialect, cache_key)
+        self.keys = tuple(statement.selected_columns.keys())
+        self._types = tuple(column.type for column in statement.selected_columns)
+        self._dialect = dialect
+        # Known at the first execution: a conversion may depend on the driver's type code.
+        self._result_converters: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The rows for ``values`` (one per bound name), converted, as dictionaries."""
+        _, description, found = self._execute(conn, values)
+        converters = self._result_converters
+        if converters is None:
+            converters = self._result_converters = self._converters_for(description)
+        keys = self.keys
+        if not converters:
+            return [dict(zip(keys, row, strict=True)) for row in found]
+        rows = []
+        for row in found:
+            converted = list(row)
+            for position, convert in converters:
+                converted[position] = convert(converted[position])
+            rows.append(dict(zip(keys, converted, strict=True)))
+        return rows
+
+    def _converters_for(self, description: Any) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        dialect = self._dialect
+        found = []
+        for position, (kind, column) in enumerate(zip(self._types, description, strict=True)):
+            convert = kind.dialect_impl(dialect).result_processor(dialect, column[1])
+            if convert is not None:
+                found.append((position, convert))
+        return tuple(found)
+
+
+#: How many compiled reads :func:`fetch_dicts` keeps per process (a few shapes per listing).
+QUERY_CACHE_SIZE = 256
+_queries: dict[tuple[str, Any], DriverQuery | None] = {}
+
+
+class _Unknown:
+    """The look-up's answer for a shape not compiled yet (``None`` is one the engine runs)."""
+
+
+_UNKNOWN = _Unknown()
+_queries_lock = threading.Lock()
+
+
+def fetch_dicts(conn: Connection, statement: Select[Any]) -> list[dict[str, Any]]:
+    """The rows of ``statement`` as dictionaries by column name, read on the driver's cursor.
+
+    The statement is compiled once per dialect and shape (see
+    :class:`DriverQuery`); its bound values are those of ``statement`` itself.
+    A statement whose SQL depends on its values (an ``IN`` list expanded at
+    execution) runs through the engine instead, with the same answer.
+    """
+    key = statement._generate_cache_key()
+    query = None if key is None else _query_for(statement, conn.dialect, key)
+    if query is None or key is None:
+        return [dict(row) for row in conn.execute(statement).mappings()]
+    values = query.compiled.construct_params(extracted_parameters=key.bindparams)
+    return query.rows(conn, values)
+
+
+def _query_for(statement: Select[Any], dialect: Dialect, key: CacheKey) -> DriverQuery | None:
+    """The compiled query of ``statement``'s shape; ``None`` for one the engine must run."""
+    cache_key = (dialect.name, key.key)
+    known = _queries.get(cache_key, _UNKNOWN)  # one look-up: another thread may clear the cache
+    if not isinstance(known, _Unknown):
+        return known
+    query = _compiled_query(statement, dialect, key)
+    with _queries_lock:
+        if len(_queries) >= QUERY_CACHE_SIZE:
+            _queries.clear()
+        _queries[cache_key] = query
+    return query
+
+
+def session_dicts(session: Session, statement: Select[Any]) -> list[dict[str, Any]]:
+    """:func:`fetch_dicts` in ``session``'s transaction, its pending changes flushed first."""
+    session.flush()
+    return fetch_dicts(session.connection(), statement)
+
+
+def _compiled_query(
+    statement: Select[Any], dialect: Dialect, cache_key: CacheKey
+) -> DriverQuery | None:
+    query = DriverQuery(statement, dialect, cache_key)
+    compiled = query.compiled
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        return None  # its SQL is made anew for each set of values
+    return query
+
+
+def _bind_converters(compiled: SQLCompiler, dialect: Dialect) -> dict[str, Callable[[Any], Any]]:
+    converters: dict[str, Callable[[Any], Any]] = {}
+    for name, bind in compiled.binds.items():
+        if isinstance(bind.type, UTCDateTime) and dialect.name == "sqlite":
+            convert: Callable[[Any], Any] | None = _sqlite_time_or_none
+        else:
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            converters[name] = convert
+    return converters
 
 
 def sqlite_time(value: datetime) -> str:

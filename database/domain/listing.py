@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from database.core.keys import tag_key
 from database.core.paging import Page
+from database.core.statements import session_dicts
 from database.domain import tags, users
 from database.domain.schemas import check_text, parse_status, require_id
 from database.models import (
@@ -183,9 +184,9 @@ def count(
         users.ensure_exists(session, user_id)
     # The filters join nothing, so a plain count over them counts each application once.
     counted = _filtered(user_id, criteria).with_only_columns(
-        func.count(), maintain_column_froms=True
+        func.count().label("count"), maintain_column_froms=True
     )
-    return int(session.scalar(counted) or 0)
+    return int(session_dicts(session, counted)[0]["count"] or 0)
 
 
 def page(
@@ -218,11 +219,58 @@ def page_rows(
     """:func:`page` as plain rows: each application's loaded columns by name, no ORM objects.
 
     For a caller that only shows them (a response body): the same statement,
-    without building and tracking an object per row.
+    read on the driver's cursor (:func:`~database.core.statements.fetch_dicts`).
+    ``known_user`` as in :func:`count`.
     """
-    query = _page(session, user_id, criteria, limit, offset, known_user)
-    columns = query.with_only_columns(*_loaded_columns())
-    return [dict(row) for row in session.execute(columns).mappings()]
+    filtered = _checked_filter(session, user_id, criteria, known_user)
+    return session_dicts(session, _ordered(filtered, limit, offset, *_loaded_columns()))
+
+
+def shown_page(
+    session: Session,
+    user_id: int,
+    criteria: ApplicationFilter,
+    limit: int | None = None,
+    offset: int = 0,
+    *,
+    known_user: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`page_rows` with each row's ``tags`` (names, by name), and :func:`count`.
+
+    One statement reads the page, its tags and the count, so all three are
+    one snapshot; a page past the end costs one more, for the count.
+    """
+    filtered = _checked_filter(session, user_id, criteria, known_user)
+    dialect = session.get_bind().dialect
+    total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
+    columns = (
+        *_loaded_columns(),
+        tags.names_column(dialect.name),
+        total.scalar_subquery().label("total"),
+    )
+    rows = session_dicts(session, _ordered(filtered, limit, offset, *columns))
+    if not rows:
+        return rows, count(session, user_id, criteria, known_user=True)
+    for row in rows:
+        row["tags"] = tags.sorted_names(row["tags"], dialect)
+        matching = row.pop("total")
+    return rows, int(matching)
+
+
+def _checked_filter(
+    session: Session, user_id: int, criteria: ApplicationFilter, known_user: bool
+) -> Select[JobApplication]:
+    if not known_user:
+        users.ensure_exists(session, user_id)
+    return _filtered(user_id, criteria)
+
+
+def _ordered(
+    filtered: Select[JobApplication], limit: int | None, offset: int, *columns: ColumnElement[Any]
+) -> Select[Any]:
+    window = Page.of(limit, offset)
+    query = filtered.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
+    return window.apply(query.with_only_columns(*columns) if columns else query)
 
 
 def _page(
@@ -233,13 +281,7 @@ def _page(
     offset: int,
     known_user: bool,
 ) -> Select[JobApplication]:
-    window = Page.of(limit, offset)
-    if not known_user:
-        users.ensure_exists(session, user_id)
-    query = _filtered(user_id, criteria).order_by(
-        JobApplication.application_date.desc(), JobApplication.id.desc()
-    )
-    return window.apply(query)
+    return _ordered(_checked_filter(session, user_id, criteria, known_user), limit, offset)
 
 
 @cache

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import JSON, ColumnElement, Dialect, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy.types import NullType
 
 from database.core.keys import tag_key
 from database.core.upsert import conflict_insert
@@ -152,6 +154,33 @@ def names_for(
         for application_id, name in rows:
             result[application_id].append(name)
     return result
+
+
+@cache
+def names_column(dialect_name: str) -> ColumnElement[Any]:
+    """A column ``tags`` of a select of applications: each one's tag names, by name.
+
+    Read in the same statement as the applications, so a page and its tags are
+    one snapshot, by the application's owner as well as by application. Made
+    once per dialect: it depends on no value. :func:`sorted_names` puts the
+    names in order on SQLite, which gives no order to what it aggregates.
+    """
+    links = (ApplicationTag.tag_id == Tag.id) & (ApplicationTag.user_id == Tag.user_id)
+    mine = (
+        ApplicationTag.application_id == JobApplication.id,
+        ApplicationTag.user_id == JobApplication.user_id,
+    )
+    if dialect_name == "postgresql":
+        names = select(Tag.name).join(ApplicationTag, links).where(*mine).order_by(Tag.name_key)
+        # Untyped: the driver gives a list of strings already, nothing to convert.
+        return func.array(names.scalar_subquery(), type_=NullType()).label("tags")
+    listed = select(func.json_group_array(Tag.name, type_=JSON)).join(ApplicationTag, links)
+    return listed.where(*mine).scalar_subquery().label("tags")
+
+
+def sorted_names(names: list[str], dialect: Dialect) -> list[str]:
+    """The names of :func:`names_column` in the order of :func:`names_for`."""
+    return names if dialect.name == "postgresql" else sorted(names, key=tag_key)
 
 
 def loaded(user_id: int) -> LoaderOption:

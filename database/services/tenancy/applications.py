@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from database.domain import applications, listing, search, tags
+from database.domain import applications, listing, search
 from database.domain.accounts import Actor
 from database.domain.organizations.access import can_read_member_data, can_write_member_data
 from database.domain.schemas import require_id
@@ -110,12 +110,7 @@ def list_application_rows(
     (or ``archived_only``). Each row has its ``tags`` (names).
     """
     criteria = listing.as_filter(filters)
-    found = listing.page_rows(session, actor.user_id, criteria, limit, offset, known_user=True)
-    # The page's tags in one query, not one per row.
-    names = tags.names_for(session, actor.user_id, [row["id"] for row in found])
-    for row in found:
-        row["tags"] = names[row["id"]]
-    return found, listing.count(session, actor.user_id, criteria, known_user=True)
+    return listing.shown_page(session, actor.user_id, criteria, limit, offset, known_user=True)
 
 
 def get_application(session: Session, actor: Actor, application_id: int) -> JobApplication | None:

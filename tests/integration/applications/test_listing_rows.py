@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect
 
 from database.connection import DatabaseManager
-from database.domain import listing
+from database.domain import listing, tags
 from database.domain.listing import ApplicationFilter
 from database.models import JobApplication
 from database.utilities import DatabaseUtils
@@ -57,3 +57,50 @@ def test_an_unknown_user_is_still_refused_unless_vouched_for(db: DatabaseManager
             listing.page_rows(session, 999_999, ApplicationFilter())
         assert refused.value.field == "user_id"
         assert listing.count(session, 999_999, ApplicationFilter(), known_user=True) == 0
+
+
+def _tagged_applications() -> int:
+    user_id = _user_with_applications(5)
+    applications = DatabaseUtils.get_user_applications(user_id)
+    names = [["zeta", "Alpha", "Émigré"], ["beta"], [], ["Beta two", "alpha"], ["Ωmega", "a"]]
+    for application, tagged in zip(applications, names, strict=True):
+        if tagged:
+            DatabaseUtils.set_application_tags(application.id, tagged)
+    return user_id
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [ApplicationFilter(), ApplicationFilter(text="role"), ApplicationFilter(tags=("alpha",)),
+     ApplicationFilter(statuses=("applied",))],
+    ids=["all", "text", "tag", "status"],
+)  # fmt: skip
+def test_a_shown_page_has_the_rows_their_tags_and_the_count(
+    db: DatabaseManager, criteria: ApplicationFilter
+) -> None:
+    user_id = _tagged_applications()
+    with db.session_scope() as session:
+        rows, total = listing.shown_page(session, user_id, criteria, 2, 1)
+        expected = listing.page_rows(session, user_id, criteria, 2, 1)
+        names = tags.names_for(session, user_id, [row["id"] for row in expected])
+        assert total == listing.count(session, user_id, criteria)
+    assert [{k: v for k, v in row.items() if k != "tags"} for row in rows] == expected
+    assert [row["tags"] for row in rows] == [names[row["id"]] for row in expected]
+
+
+def test_a_page_past_the_end_still_counts_what_matches(db: DatabaseManager) -> None:
+    user_id = _tagged_applications()
+    with db.session_scope() as session:
+        assert listing.shown_page(session, user_id, ApplicationFilter(), 10, 50) == ([], 5)
+        nothing = ApplicationFilter(text="no such role")
+        assert listing.shown_page(session, user_id, nothing, 10, 0) == ([], 0)
+
+
+def test_every_tag_of_a_full_page_is_shown(db: DatabaseManager) -> None:
+    user_id = _tagged_applications()
+    with db.session_scope() as session:
+        rows, total = listing.shown_page(session, user_id, ApplicationFilter(), 10, 0)
+    assert total == 5
+    assert sorted(sorted(row["tags"]) for row in rows) == sorted([
+        ["a", "Ωmega"], ["Alpha", "Beta two"], [], ["beta"], ["Alpha", "zeta", "Émigré"],
+    ])  # fmt: skip
