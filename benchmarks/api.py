@@ -271,26 +271,30 @@ class Rows:
         self.conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
         self.marks = self.last_ids()
 
-    def last_ids(self) -> tuple[int, int]:
-        """The highest application and token ids now."""
+    def last_ids(self) -> tuple[int, int, int]:
+        """The highest application, token and event ids now."""
         with psycopg.connect(self.conninfo) as conn:
             row = conn.execute(
                 "SELECT (SELECT coalesce(max(id), 0) FROM job_applications), "
-                "(SELECT coalesce(max(id), 0) FROM auth_tokens)"
+                "(SELECT coalesce(max(id), 0) FROM auth_tokens), "
+                "(SELECT coalesce(max(id), 0) FROM events)"
             ).fetchone()
         assert row is not None
-        return int(row[0]), int(row[1])
+        return int(row[0]), int(row[1]), int(row[2])
 
     def restore(self) -> None:
-        """Delete the applications and tokens added since the mark; vacuum them away."""
-        applications, tokens = self.marks
+        """Delete the applications, tokens and events added since the mark; vacuum them away."""
+        applications, tokens, events = self.marks
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
             conn.execute(
                 "DELETE FROM application_status_history WHERE application_id > %s", (applications,)
             )
             conn.execute("DELETE FROM job_applications WHERE id > %s", (applications,))
             conn.execute("DELETE FROM auth_tokens WHERE id > %s", (tokens,))
-            conn.execute("VACUUM ANALYZE job_applications, application_status_history, auth_tokens")
+            conn.execute("DELETE FROM events WHERE id > %s", (events,))
+            conn.execute(
+                "VACUUM ANALYZE job_applications, application_status_history, auth_tokens, events"
+            )
 
 
 def hash_ms(repeat: int = 15) -> float:

@@ -35,6 +35,8 @@ from database.core.tokens import digest, mint
 from database.domain.accounts import ACCESS_TOKEN_LIFETIME
 from database.domain.accounts.throttle import keys_for as throttle_keys
 from database.domain.accounts.tokens import TAG
+from database.domain.events import CHANNEL, ORDER_LOCK, payload_json
+from database.models import EventKind
 
 PREFIX = "/api/v1"
 READ_COLUMNS = (
@@ -61,24 +63,34 @@ TOKEN_SQL = (
     "INSERT INTO auth_tokens (user_id, kind, prefix, token_hash, scope, expires_at, "
     "created_at, updated_at) VALUES (%s, 'access', %s, %s, 'write', %s, %s, %s) RETURNING id"
 )
+# The application, its first history row and its outbox event under the event-order
+# lock, with the event's notification: the API's one statement.
 CREATE_SQL = (
     f"WITH new_application AS (INSERT INTO job_applications ({', '.join(WRITE_COLUMNS)}) "
     f"VALUES ({', '.join('%s' for _ in WRITE_COLUMNS)}) RETURNING {READ_COLUMNS}), "
     "first_status AS (INSERT INTO application_status_history "
     "(application_id, user_id, to_status, changed_at) "
-    "SELECT id, user_id, status, status_changed_at FROM new_application) "
-    f"SELECT {READ_COLUMNS} FROM new_application"
+    "SELECT id, user_id, status, status_changed_at FROM new_application), "
+    "new_event AS (INSERT INTO events "
+    "(user_id, organization_id, kind, entity, entity_id, payload, created_at) "
+    f"SELECT n.user_id, NULL, '{EventKind.APPLICATION_CREATED.value}', 'application', n.id, "
+    "%s, n.status_changed_at FROM new_application AS n "
+    f"JOIN (SELECT pg_advisory_xact_lock({ORDER_LOCK}) OFFSET 0) AS in_order ON true "
+    "RETURNING id AS event_id) "
+    f"SELECT {READ_COLUMNS}, pg_notify('{CHANNEL}', CAST(event_id AS TEXT)) AS notified "
+    "FROM new_application JOIN new_event ON true"
 )
 LIST_SQL = (
-    f"SELECT {READ_COLUMNS} FROM job_applications WHERE user_id = %s AND archived_at IS NULL "
-    "ORDER BY application_date DESC, id DESC LIMIT %s"
+    f"SELECT {READ_COLUMNS}, "
+    "array((SELECT t.name FROM tags AS t JOIN application_tags AS l "
+    "ON l.tag_id = t.id AND l.user_id = t.user_id "
+    "WHERE l.application_id = a.id AND l.user_id = a.user_id ORDER BY t.name_key)) AS tags, "
+    "(SELECT count(*) FROM job_applications WHERE user_id = %(user_id)s "
+    "AND archived_at IS NULL) AS total "
+    "FROM job_applications AS a WHERE a.user_id = %(user_id)s AND a.archived_at IS NULL "
+    "ORDER BY a.application_date DESC, a.id DESC LIMIT %(limit)s OFFSET %(offset)s"
 )
 COUNT_SQL = "SELECT count(*) FROM job_applications WHERE user_id = %s AND archived_at IS NULL"
-TAGS_SQL = (
-    "SELECT l.application_id, t.name FROM application_tags AS l "
-    "JOIN tags AS t ON t.id = l.tag_id AND t.user_id = l.user_id "
-    "WHERE l.user_id = %s AND l.application_id = ANY(%s) ORDER BY l.application_id, t.name_key"
-)
 SEARCH_SQL = """
 WITH top AS (
     SELECT a.id, ts_rank(a.search_vector, {tsquery}) AS score
@@ -176,14 +188,15 @@ def _add_routes(app: FastAPI) -> None:
             user_id = _actor(conn, authorization)
             if user_id is None:
                 return _refused()
-            rows = conn.execute(LIST_SQL + " OFFSET %s", (user_id, limit, offset)).fetchall()
-            names: dict[int, list[str]] = {row["id"]: [] for row in rows}
-            for link in conn.execute(TAGS_SQL, (user_id, list(names))):
-                names[link["application_id"]].append(link["name"])
-            count = conn.execute(COUNT_SQL, (user_id,)).fetchone()
+            params = {"user_id": user_id, "limit": limit, "offset": offset}
+            rows = conn.execute(LIST_SQL, params).fetchall()
+            if rows:
+                total = rows[0]["total"]
+            else:  # a page past the end: the count alone
+                count = conn.execute(COUNT_SQL, (user_id,)).fetchone()
+                total = count["count"] if count else 0
         for row in rows:
-            row["tags"] = names[row["id"]]
-        total = count["count"] if count else 0
+            del row["total"]
         return _json(rows, headers={"X-Total-Count": str(total)})
 
     @app.post(f"{PREFIX}/applications")
@@ -198,6 +211,7 @@ def _add_routes(app: FastAPI) -> None:
                 return _refused()
             row = conn.execute(CREATE_SQL, _new_row(user_id, body)).fetchone()
         if row is not None:
+            del row["notified"]
             row["tags"] = []  # a new application has none
         return _json(row, 201, {"Location": f"{PREFIX}/applications/{row and row['id']}"})
 
@@ -255,7 +269,7 @@ def _new_row(user_id: int, body: dict[str, Any]) -> tuple[Any, ...]:
         "created_at": now,
         "updated_at": now,
     }
-    return tuple(row[name] for name in WRITE_COLUMNS)
+    return (*(row[name] for name in WRITE_COLUMNS), payload_json({"status": row["status"]}))
 
 
 def _sign_in(request: Request, email: str, password: str) -> Response:

@@ -1,6 +1,6 @@
 """Property-based tests of every operation of the OpenAPI document (schemathesis).
 
-Each operation gets 50 generated requests on PostgreSQL with row-level
+Each operation gets 100 generated requests on PostgreSQL with row-level
 security on, and 20 on in-memory SQLite (derandomised: the same ones on
 every run), from a signed-up person; none may be a server error, and every
 response must have a status the operation declares and a body its schema
@@ -56,7 +56,7 @@ def _examples(count: int, steps: int = 50) -> settings:
 
 
 SHORT = _examples(20)
-EXAMPLES = _examples(50)
+EXAMPLES = _examples(100)
 STATEFUL = _examples(40, steps=6)
 
 
