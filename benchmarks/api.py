@@ -314,8 +314,8 @@ _MADE_PER_REQUEST = {"id", "access_token", "expires_at", "application_date", "st
                      "created_at", "updated_at"}  # fmt: skip
 
 
-def same_answers(api: str, bare: str, token: str) -> None:
-    """AssertionError unless both servers answer every scenario alike.
+def same_answers(api: httpx.Client, bare: httpx.Client, token: str) -> None:
+    """AssertionError unless both servers (clients with their base URL) answer every scenario alike.
 
     Reads must be equal; a write's answer must have the same fields and the
     same values except those each request makes anew (ids, tokens, times).
@@ -323,10 +323,10 @@ def same_answers(api: str, bare: str, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     for scenario in SCENARIOS:
         answers = []
-        for side, base in (("the API", api), ("the bare app", bare)):
+        for side, client in (("the API", api), ("the bare app", bare)):
             sent = {"Content-Type": scenario.content_type} if scenario.content_type else {}
-            reply = httpx.request(
-                scenario.method, base + scenario.path, content=scenario.body,
+            reply = client.request(
+                scenario.method, scenario.path, content=scenario.body,
                 headers={**(headers if scenario.signed_in else {}), **sent}, timeout=30,
             )  # fmt: skip
             if reply.is_error:
@@ -380,7 +380,8 @@ def measure(args: argparse.Namespace, api: str, bare: str, rows: Rows, folder: P
     """Every scenario at every concurrency, the API and then the bare app."""
     token = sign_in(api)
     rows.marks = rows.last_ids()
-    same_answers(api, bare, token)
+    with httpx.Client(base_url=api) as api_client, httpx.Client(base_url=bare) as bare_client:
+        same_answers(api_client, bare_client, token)
     rows.restore()
     wanted = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     results = []
