@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
-from fastapi import Depends, Request
+import anyio
+from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session as OrmSession
 
@@ -24,6 +28,9 @@ from database.domain.accounts import (
 from database.services import reads
 from database.services.rate_limits import RateLimiter
 from utils.errors import AuthenticationError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: Requests that only read: served by the read replica when there is one.
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -89,9 +96,51 @@ def _limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def request_transaction(
+def _transaction_steps(request: Request, token: str) -> Iterator[Authenticated]:
+    """Open the request's transaction and check its credential; after the yield, end it."""
+    manager = get_database_manager()
+    limiter = _limiter(request)
+    if request.method in READ_METHODS and reads.routes_reads(manager):
+        yield from _read_transaction(manager, limiter, token)
+        return
+    with manager.session_scope() as current:
+        actor = _authenticated(current, token, limiter)
+        yield Authenticated(current, actor)
+        reads.mark_write(manager, current, actor.user_id)
+
+
+class _OpenTransaction:
+    """The request's transaction: opened in one worker thread, ended in the route's, or after.
+
+    Ended at most once: by the route's own thread when it returns a finished
+    response (:func:`ending_in_route`), else when the dependency exits.
+    """
+
+    def __init__(self, request: Request, token: str) -> None:
+        self._steps = contextmanager(_transaction_steps)(request, token)
+        self.ended = False
+
+    def begin(self) -> Authenticated:
+        return self._steps.__enter__()
+
+    def end(self, error: BaseException | None = None) -> None:
+        """Commit (no ``error``) or roll back; what ending raises is raised here."""
+        if self.ended:
+            return
+        self.ended = True
+        if error is None:
+            self._steps.__exit__(None, None, None)
+        else:
+            self._steps.__exit__(type(error), error, error.__traceback__)
+
+
+#: The transaction of the request being served, for :func:`ending_in_route`.
+_OPEN: ContextVar[_OpenTransaction | None] = ContextVar("request_transaction", default=None)
+
+
+async def request_transaction(
     request: Request, token: Annotated[str, Depends(bearer_token)]
-) -> Iterator[Authenticated]:
+) -> AsyncIterator[Authenticated]:
     """The request's one transaction, its credential checked and its person bound as the actor.
 
     On PostgreSQL one round trip before the route's own statements: the
@@ -102,23 +151,51 @@ def request_transaction(
     safe behind a transaction-pooling proxy. Committed when the route
     returns and before the response is sent (``scope="function"``), so a
     commit that fails is the client's 503, never a success it was told of;
-    rolled back if the route fails (a 401 included). Its opening is the one
-    threadpool hop of a request's database work besides the route itself:
-    :func:`current_actor` and :func:`session` only unpack it.
+    rolled back if the route fails (a 401 included). Opened in one threadpool
+    hop; a sync route that returns a finished response commits it in its own
+    thread (:func:`ending_in_route`), so such a request makes two hops in
+    all. :func:`current_actor` and :func:`session` only unpack it.
 
     With a read replica (``DATABASE_READ_URL``), a ``GET`` is authenticated
     on the primary and then served where :mod:`database.services.reads`
     decides; any other request marks its write for read-your-own-writes.
     """
-    manager = get_database_manager()
-    limiter = _limiter(request)
-    if request.method in READ_METHODS and reads.routes_reads(manager):
-        yield from _read_transaction(manager, limiter, token)
-        return
-    with manager.session_scope() as current:
-        actor = _authenticated(current, token, limiter)
-        yield Authenticated(current, actor)
-        reads.mark_write(manager, current, actor.user_id)
+    transaction = _OpenTransaction(request, token)
+    authenticated = await run_in_threadpool(transaction.begin)
+    _OPEN.set(transaction)
+    try:
+        yield authenticated
+    except BaseException as error:
+        # Shielded: a request cancelled (its client gone) still rolls back and returns
+        # its connection now, not when the collector finds the transaction.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(transaction.end, error)
+        raise
+    else:
+        if not transaction.ended:
+            await run_in_threadpool(transaction.end)
+    finally:
+        _OPEN.set(None)
+
+
+def ending_in_route(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """The sync route ``endpoint``, ending the request's transaction in its own thread.
+
+    Only when it returns a finished :class:`Response`: its body no longer
+    needs the session. Any other value is serialised by FastAPI afterwards,
+    maybe from loaded objects, so its transaction ends when the dependency
+    exits, as it would without this.
+    """
+
+    @functools.wraps(endpoint)
+    def route(*args: P.args, **kwargs: P.kwargs) -> R:
+        answer = endpoint(*args, **kwargs)
+        transaction = _OPEN.get()
+        if transaction is not None and isinstance(answer, Response):
+            transaction.end()
+        return answer
+
+    return route
 
 
 def _read_transaction(

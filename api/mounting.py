@@ -7,12 +7,19 @@ contexts (its version counters, regexes and scope bookkeeping): some
 Added one by one to the application, as ``include_router`` once did, the
 routes are matched as plain Starlette routes are, a few microseconds in all.
 The OpenAPI document is the same either way (``tests/unit/test_mounting.py``).
+
+A sync route is added wrapped by :func:`~api.deps.ending_in_route`, so that
+a finished response commits its transaction in the route's own thread.
 """
 
 from __future__ import annotations
 
+import inspect
+
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
+
+from api.deps import ending_in_route
 
 
 def mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
@@ -32,9 +39,12 @@ def mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
 
 
 def _add_http(app: FastAPI, route: APIRoute, prefix: str) -> None:
+    endpoint = route.endpoint
+    if not inspect.iscoroutinefunction(endpoint):
+        endpoint = ending_in_route(endpoint)
     app.router.add_api_route(
         prefix + route.path,
-        route.endpoint,
+        endpoint,
         response_model=route.response_model,
         status_code=route.status_code,
         tags=list(route.tags),

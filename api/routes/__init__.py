@@ -30,9 +30,14 @@ from api.routes import (
     ws,
 )
 
-#: Every router of the API, in the order of the OpenAPI document.
+#: Every router of the API, in the order of the OpenAPI document. A request is
+#: matched against the routes in this order, so the most requested come first.
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    # Before applications.router: its GET /applications/{application_id} would take
+    # "duplicates" and "sources".
+    application_details.router,
+    applications.router,
     auth.router,
     credentials.router,
     me.router,
@@ -41,14 +46,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     resumes.router,
     search_history.router,
     notifications.router,
-    # Before applications.router: its /applications/{application_id} would take "bulk".
     postings.router,
     tags.router,
     cover_letters.router,
     contacts.router,
-    application_details.router,
     archiving.router,
-    applications.router,
     exports.router,
     imports.router,
     organizations.router,
