@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar, cast
 
 import anyio
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session as OrmSession
 
@@ -27,7 +29,7 @@ from database.domain.accounts import (
 )
 from database.services import reads
 from database.services.rate_limits import RateLimiter
-from utils.errors import AuthenticationError
+from utils.errors import AuthenticationError, ThrottledError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -62,13 +64,19 @@ def account_scope(email: str) -> Iterator[OrmSession]:
         yield current
 
 
-async def bearer_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The raw token of ``Authorization: Bearer``; a 401 when there is none."""
+#: The ``Authorization: Bearer`` credentials of a request, if it has any.
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _raw_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or not credentials.credentials:
         raise AuthenticationError(CREDENTIALS_REFUSED)
     return credentials.credentials
+
+
+async def bearer_token(credentials: Credentials) -> str:
+    """The raw token of ``Authorization: Bearer``; a 401 when there is none."""
+    return _raw_token(credentials)
 
 
 @dataclass(frozen=True)
@@ -110,22 +118,31 @@ def _transaction_steps(request: Request, token: str) -> Iterator[Authenticated]:
 
 
 class _OpenTransaction:
-    """The request's transaction: opened in one worker thread, ended in the route's, or after.
+    """The request's transaction: opened in one thread, ended in the route's, or after.
 
-    Ended at most once: by the route's own thread when it returns a finished
-    response (:func:`ending_in_route`), else when the dependency exits.
+    Opened at most once, by the dependency or by the route's own thread
+    (:func:`opening_in_route`), and ended at most once: by the route's thread
+    when it returns a finished response, else when the dependency exits.
     """
 
     def __init__(self, request: Request, token: str) -> None:
         self._steps = contextmanager(_transaction_steps)(request, token)
+        self.opened: Authenticated | None = None
         self.ended = False
 
     def begin(self) -> Authenticated:
-        return self._steps.__enter__()
+        if self.opened is None:
+            self.opened = self._steps.__enter__()
+        return self.opened
+
+    @property
+    def open(self) -> bool:
+        """Whether it was opened and is not ended yet."""
+        return self.opened is not None and not self.ended
 
     def end(self, error: BaseException | None = None) -> None:
         """Commit (no ``error``) or roll back; what ending raises is raised here."""
-        if self.ended:
+        if not self.open:
             return
         self.ended = True
         if error is None:
@@ -133,13 +150,47 @@ class _OpenTransaction:
         else:
             self._steps.__exit__(type(error), error, error.__traceback__)
 
+    def refusal_of(self, error: BaseException) -> BaseException:
+        """What a request refused before its route ran answers: the credential's 401 first.
 
-#: The transaction of the request being served, for :func:`ending_in_route`.
+        The credential of a route that opens its own transaction is checked
+        there; when FastAPI refuses the request's input before, the check runs
+        here, so a dead credential is still a 401 before any 422.
+        """
+        try:
+            self.begin()
+        except (AuthenticationError, ThrottledError) as refused:
+            return refused
+        self.end(error)
+        return error
+
+
+#: The transaction of the request being served, for :func:`opening_in_route`.
 _OPEN: ContextVar[_OpenTransaction | None] = ContextVar("request_transaction", default=None)
 
 
+class _Pending:
+    """A value a route that opens its own transaction receives before it is opened."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}, given when the route's transaction opens>"
+
+
+_PENDING_ACTOR = _Pending("actor")
+_PENDING_SESSION = _Pending("session")
+#: What :func:`request_transaction` yields for a route that opens it in its own thread.
+_PENDING = Authenticated(
+    session=cast(OrmSession, _PENDING_SESSION), actor=cast(Actor, _PENDING_ACTOR)
+)
+#: The attribute of an endpoint made by :func:`opening_in_route` that opens its transaction.
+OPENS_TRANSACTION = "_opens_request_transaction"
+
+
 async def request_transaction(
-    request: Request, token: Annotated[str, Depends(bearer_token)]
+    request: Request, credentials: Credentials
 ) -> AsyncIterator[Authenticated]:
     """The request's one transaction, its credential checked and its person bound as the actor.
 
@@ -151,17 +202,23 @@ async def request_transaction(
     safe behind a transaction-pooling proxy. Committed when the route
     returns and before the response is sent (``scope="function"``), so a
     commit that fails is the client's 503, never a success it was told of;
-    rolled back if the route fails (a 401 included). Opened in one threadpool
-    hop; a sync route that returns a finished response commits it in its own
-    thread (:func:`ending_in_route`), so such a request makes two hops in
-    all. :func:`current_actor` and :func:`session` only unpack it.
+    rolled back if the route fails (a 401 included). :func:`current_actor`
+    and :func:`session` only unpack it.
+
+    A sync route mounted by :func:`api.mounting.mount` that takes the actor
+    and the session as its own parameters opens and ends the transaction in
+    its own thread (:func:`opening_in_route`): one threadpool hop in all.
+    Any other route has it opened here, in a hop of its own.
 
     With a read replica (``DATABASE_READ_URL``), a ``GET`` is authenticated
     on the primary and then served where :mod:`database.services.reads`
     decides; any other request marks its write for read-your-own-writes.
     """
-    transaction = _OpenTransaction(request, token)
-    authenticated = await run_in_threadpool(transaction.begin)
+    transaction = _OpenTransaction(request, _raw_token(credentials))
+    if getattr(request.scope.get("endpoint"), OPENS_TRANSACTION, False):
+        authenticated = _PENDING
+    else:
+        authenticated = await run_in_threadpool(transaction.begin)
     _OPEN.set(transaction)
     try:
         yield authenticated
@@ -169,33 +226,65 @@ async def request_transaction(
         # Shielded: a request cancelled (its client gone) still rolls back and returns
         # its connection now, not when the collector finds the transaction.
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(transaction.end, error)
+            if transaction.opened is None and isinstance(error, RequestValidationError):
+                raise await run_in_threadpool(transaction.refusal_of, error) from None
+            if transaction.open:
+                await run_in_threadpool(transaction.end, error)
         raise
     else:
-        if not transaction.ended:
+        if transaction.open:
             await run_in_threadpool(transaction.end)
     finally:
         _OPEN.set(None)
 
 
-def ending_in_route(endpoint: Callable[P, R]) -> Callable[P, R]:
+def opening_in_route(endpoint: Callable[P, R], *, opens: bool) -> Callable[P, R]:
     """The sync route ``endpoint``, ending the request's transaction in its own thread.
 
     Only when it returns a finished :class:`Response`: its body no longer
     needs the session. Any other value is serialised by FastAPI afterwards,
     maybe from loaded objects, so its transaction ends when the dependency
-    exits, as it would without this.
+    exits. With ``opens`` (the route alone takes the actor and the session,
+    see :func:`opens_in_route`) the transaction is opened here too, and the
+    route given its actor and session in place of the pending ones.
     """
 
     @functools.wraps(endpoint)
     def route(*args: P.args, **kwargs: P.kwargs) -> R:
-        answer = endpoint(*args, **kwargs)
         transaction = _OPEN.get()
+        if opens and transaction is not None:
+            opened = transaction.begin()
+            for name, value in kwargs.items():
+                if value is _PENDING_ACTOR:
+                    kwargs[name] = opened.actor
+                elif value is _PENDING_SESSION:
+                    kwargs[name] = opened.session
+        answer = endpoint(*args, **kwargs)
         if transaction is not None and isinstance(answer, Response):
             transaction.end()
         return answer
 
+    setattr(route, OPENS_TRANSACTION, opens)
     return route
+
+
+def opens_in_route(dependant: Dependant) -> bool:
+    """Whether only the endpoint of ``dependant`` takes the actor and the session.
+
+    Then nothing solved before it needs the transaction, which can open in
+    the route's own thread.
+    """
+    takers = {current_actor, session}
+    for needed in dependant.dependencies:
+        if needed.call not in takers and _needs_transaction(needed):
+            return False
+    return True
+
+
+def _needs_transaction(dependant: Dependant) -> bool:
+    return dependant.call is request_transaction or any(
+        _needs_transaction(needed) for needed in dependant.dependencies
+    )
 
 
 def _read_transaction(

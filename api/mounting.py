@@ -8,8 +8,9 @@ Added one by one to the application, as ``include_router`` once did, the
 routes are matched as plain Starlette routes are, a few microseconds in all.
 The OpenAPI document is the same either way (``tests/unit/test_mounting.py``).
 
-A sync route is added wrapped by :func:`~api.deps.ending_in_route`, so that
-a finished response commits its transaction in the route's own thread.
+A sync route is added wrapped by :func:`~api.deps.opening_in_route`, so that
+a finished response commits its transaction in the route's own thread, and
+a route that alone takes the actor and the session opens it there too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import inspect
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
-from api.deps import ending_in_route
+from api.deps import opening_in_route, opens_in_route
 
 
 def mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
@@ -41,7 +42,7 @@ def mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
 def _add_http(app: FastAPI, route: APIRoute, prefix: str) -> None:
     endpoint = route.endpoint
     if not inspect.iscoroutinefunction(endpoint):
-        endpoint = ending_in_route(endpoint)
+        endpoint = opening_in_route(endpoint, opens=opens_in_route(route.dependant))
     app.router.add_api_route(
         prefix + route.path,
         endpoint,

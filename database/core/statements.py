@@ -79,12 +79,19 @@ class DriverStatement:
         return lastrowid, rows
 
     def _execute(
-        self, conn: Connection, values: Mapping[str, Any]
+        self, conn: Connection, values: Mapping[str, Any], *, returns_rows: bool = False
     ) -> tuple[int | None, Any, list[Any]]:
+        """Run with ``values``: the last row id, the description and the rows.
+
+        With ``returns_rows`` the caller knows the statement returns rows and
+        needs no description: psycopg builds it anew on every access.
+        """
         parameters = self.parameters(values)
         cursor = conn.connection.cursor()
         try:
             conn._cursor_execute(cursor, self.sql, parameters)
+            if returns_rows:
+                return None, None, list(cursor.fetchall())
             description = cursor.description
             rows = list(cursor.fetchall()) if description else []
             return getattr(cursor, "lastrowid", None), description, rows  # psycopg has none
@@ -107,7 +114,9 @@ class DriverQuery(DriverStatement):
     share one whatever their bound values.
     """
 
-    def __init__(self, statement: Select[Any], dialect: Dialect, cache_key: CacheKey) -> None:
+    def __init__(
+        self, statement: Select[Any], dialect: Dialect, cache_key: CacheKey | None = None
+    ) -> None:
         super().__init__(statement, dialect, cache_key)
         self.keys = tuple(statement.selected_columns.keys())
         self._types = tuple(column.type for column in statement.selected_columns)
@@ -117,10 +126,12 @@ class DriverQuery(DriverStatement):
 
     def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows for ``values`` (one per bound name), converted, as dictionaries."""
-        _, description, found = self._execute(conn, values)
         converters = self._result_converters
         if converters is None:
+            _, description, found = self._execute(conn, values)
             converters = self._result_converters = self._converters_for(description)
+        else:
+            _, _, found = self._execute(conn, values, returns_rows=True)
         keys = self.keys
         if not converters:
             return [dict(zip(keys, row, strict=True)) for row in found]
@@ -159,7 +170,8 @@ def fetch_dicts(conn: Connection, statement: Select[Any]) -> list[dict[str, Any]
     """The rows of ``statement`` as dictionaries by column name, read on the driver's cursor.
 
     The statement is compiled once per dialect and shape (see
-    :class:`DriverQuery`); its bound values are those of ``statement`` itself.
+    :class:`DriverQuery`); its bound values are those of ``statement`` itself,
+    and those given by its ``params()``.
     A statement whose SQL depends on its values (an ``IN`` list expanded at
     execution) runs through the engine instead, with the same answer.
     """
@@ -167,7 +179,11 @@ def fetch_dicts(conn: Connection, statement: Select[Any]) -> list[dict[str, Any]
     query = None if key is None else _query_for(statement, conn.dialect, key)
     if query is None or key is None:
         return [dict(row) for row in conn.execute(statement).mappings()]
-    values = query.compiled.construct_params(extracted_parameters=key.bindparams)
+    # The values set by ``statement.params()`` by name, then those of its own bound parameters.
+    named = getattr(statement, "_params", None)
+    values = query.compiled.construct_params(
+        params=dict(named) if named else None, extracted_parameters=key.bindparams
+    )
     return query.rows(conn, values)
 
 

@@ -10,15 +10,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, inspect, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    inspect,
+    or_,
+    select,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from database.core.keys import tag_key
 from database.core.paging import Page
-from database.core.statements import session_dicts
+from database.core.statements import DriverQuery, session_dicts
 from database.domain import tags, users
 from database.domain.schemas import check_text, parse_status, require_id
 from database.models import (
@@ -124,29 +136,71 @@ def archive_condition(
     return None if include_archived else JobApplication.archived_at.is_(None)
 
 
-def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplication]:
-    app = JobApplication
-    query = select(app).where(app.user_id == user_id)
-    archived = archive_condition(criteria.include_archived, criteria.archived_only)
-    if archived is not None:
-        query = query.where(archived)
-    if criteria.statuses:
-        query = query.where(
-            app.status.in_([parse_status(s, "statuses") for s in criteria.statuses])
-        )
-    if criteria.sources:
-        query = query.where(app.source.in_([_text(s, "sources") for s in criteria.sources]))
+@dataclass(frozen=True)
+class _Shape:
+    """What the statement of a filter depends on besides its values: how many of each."""
+
+    include_archived: bool
+    archived_only: bool
+    statuses: int
+    sources: int
+    date_from: bool
+    date_to: bool
+    tags: int
+    text: bool
+
+
+def _bound(user_id: int, criteria: ApplicationFilter) -> tuple[_Shape, dict[str, Any]]:
+    """``criteria`` checked: the shape of its statement and the values bound in it."""
+    archive_condition(criteria.include_archived, criteria.archived_only)
+    values: dict[str, Any] = {"user_id": user_id}
+    statuses = [parse_status(s, "statuses") for s in criteria.statuses]
+    values.update((f"status_{i}", status) for i, status in enumerate(statuses))
+    sources = [_text(s, "sources") for s in criteria.sources]
+    values.update((f"source_{i}", source) for i, source in enumerate(sources))
     date_from = _checked_day(criteria.date_from, "date_from")
     date_to = _checked_day(criteria.date_to, "date_to")
     if date_from is not None:
-        query = query.where(app.application_date >= _day_start(date_from))
+        values["date_from"] = _day_start(date_from)
     if date_to is not None:
-        query = query.where(app.application_date < _day_start(date_to + timedelta(days=1)))
-    if criteria.tags:
-        query = query.where(app.id.in_(_tagged_with(user_id, criteria.tags)))
+        values["date_to"] = _day_start(date_to + timedelta(days=1))
+    keys = _tag_keys(criteria.tags) if criteria.tags else []
+    values.update((f"tag_{i}", key) for i, key in enumerate(keys))
     text = _text(criteria.text, "text").strip()
     if text:
-        pattern = _like_pattern(text)
+        values["pattern"] = _like_pattern(text)
+    shape = _Shape(
+        criteria.include_archived, criteria.archived_only, len(statuses), len(sources),
+        date_from is not None, date_to is not None, len(keys), bool(text),
+    )  # fmt: skip
+    return shape, values
+
+
+def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplication]:
+    shape, values = _bound(user_id, criteria)
+    return _shaped(shape).params(values)
+
+
+@lru_cache(maxsize=128)
+def _shaped(shape: _Shape) -> Select[JobApplication]:
+    """The filter of ``shape`` with its values as named bound parameters (see :func:`_bound`)."""
+    app = JobApplication
+    query = select(app).where(app.user_id == _bind("user_id"))
+    archived = archive_condition(shape.include_archived, shape.archived_only)
+    if archived is not None:
+        query = query.where(archived)
+    if shape.statuses:
+        query = query.where(app.status.in_(_binds("status", shape.statuses, app.status)))
+    if shape.sources:
+        query = query.where(app.source.in_(_binds("source", shape.sources, app.source)))
+    if shape.date_from:
+        query = query.where(app.application_date >= _bind("date_from"))
+    if shape.date_to:
+        query = query.where(app.application_date < _bind("date_to"))
+    if shape.tags:
+        query = query.where(app.id.in_(_tagged_with(shape.tags)))
+    if shape.text:
+        pattern = _bind("pattern", String())
         query = query.where(
             or_(
                 func.lower(app.job_title).like(pattern, escape="\\"),
@@ -157,17 +211,33 @@ def _filtered(user_id: int, criteria: ApplicationFilter) -> Select[JobApplicatio
     return query
 
 
-def _tagged_with(user_id: int, names: Any) -> Select[Any]:
-    """The ids of the user's applications carrying every tag of ``names``."""
+def _bind(name: str, kind: Any = None) -> BindParameter[Any]:
+    # Not required: ``.params()`` gives its value to a copy that keeps the flag.
+    return bindparam(name, type_=kind, required=False)
+
+
+def _binds(name: str, count: int, column: Any) -> list[BindParameter[Any]]:
+    return [_bind(f"{name}_{i}", column.type) for i in range(count)]
+
+
+def _tag_keys(names: Any) -> list[str]:
+    """The distinct keys of the tag ``names``, sorted."""
     if isinstance(names, str) or not isinstance(names, tuple | list):
         raise ValidationError("tags", "must be a list of tag names", names)
-    keys = {tag_key(tags.check_name(name, "tags")) for name in names}
+    return sorted({tag_key(tags.check_name(name, "tags")) for name in names})
+
+
+def _tagged_with(count: int) -> Select[Any]:
+    """The ids of the user's applications carrying every one of ``count`` bound tag keys."""
     return (
         select(ApplicationTag.application_id)
         .join(Tag, Tag.id == ApplicationTag.tag_id)
-        .where(Tag.user_id == user_id, Tag.name_key.in_(sorted(keys)))
+        .where(
+            Tag.user_id == _bind("user_id"),
+            Tag.name_key.in_(_binds("tag", count, Tag.name_key)),
+        )
         .group_by(ApplicationTag.application_id)
-        .having(func.count(ApplicationTag.tag_id) == len(keys))
+        .having(func.count(ApplicationTag.tag_id) == count)
     )
 
 
@@ -240,21 +310,62 @@ def shown_page(
     One statement reads the page, its tags and the count, so all three are
     one snapshot; a page past the end costs one more, for the count.
     """
-    filtered = _checked_filter(session, user_id, criteria, known_user)
-    dialect = session.get_bind().dialect
-    total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
-    columns = (
-        *_loaded_columns(),
-        tags.names_column(dialect.name),
-        total.scalar_subquery().label("total"),
-    )
-    rows = session_dicts(session, _ordered(filtered, limit, offset, *columns))
+    if not known_user:
+        users.ensure_exists(session, user_id)
+    shape, values = _bound(user_id, criteria)
+    window = Page.of(limit, offset)
+    if window.limit is not None:
+        values["limit"] = window.limit
+    if window.offset:
+        values["offset"] = window.offset
+    session.flush()
+    conn = session.connection()
+    dialect = conn.dialect
+    query = _shown_query(dialect, shape, window.limit is not None, bool(window.offset))
+    # The compiled statement's own values (the constants of its shape), then the call's.
+    rows = query.rows(conn, query.compiled.construct_params(values))
     if not rows:
         return rows, count(session, user_id, criteria, known_user=True)
     for row in rows:
         row["tags"] = tags.sorted_names(row["tags"], dialect)
         matching = row.pop("total")
     return rows, int(matching)
+
+
+#: How many compiled pages :func:`_shown_query` keeps (a few shapes are in use at a time).
+SHOWN_QUERIES = 256
+_shown_queries: dict[tuple[str, _Shape, bool, bool], DriverQuery] = {}
+
+
+def _shown_query(dialect: Dialect, shape: _Shape, limited: bool, offset: bool) -> DriverQuery:
+    """The page of :func:`shown_page` for ``shape``, compiled once per dialect.
+
+    Its values are bound by name, so one compiled statement serves every
+    person and every value of the same shape, with no statement built or
+    keyed per call.
+    """
+    key = (dialect.name, shape, limited, offset)
+    query = _shown_queries.get(key)
+    if query is None:
+        filtered = _shaped(shape)
+        total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
+        columns = (
+            *_loaded_columns(),
+            tags.names_column(dialect.name),
+            total.scalar_subquery().label("total"),
+        )
+        ordered = filtered.order_by(
+            JobApplication.application_date.desc(), JobApplication.id.desc()
+        ).with_only_columns(*columns)
+        if limited:
+            ordered = ordered.limit(_bind("limit", Integer()))
+        if offset:
+            ordered = ordered.offset(_bind("offset", Integer()))
+        query = DriverQuery(ordered, dialect)
+        if len(_shown_queries) >= SHOWN_QUERIES:
+            _shown_queries.clear()
+        _shown_queries[key] = query
+    return query
 
 
 def _checked_filter(

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 import pytest
+from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 
+from api.deps import CurrentActor, Session, opens_in_route
 from database.core.session import get_database_manager
 from tests.support.api import bearer, register, sign_in
 from tests.support.engines import on_every_engine
@@ -107,7 +110,7 @@ def test_a_commit_that_fails_is_the_clients_503_and_nothing_is_stored(client: Te
     assert listed.json() == [] or listed.json().get("items") == []
 
 
-def test_a_finished_answer_is_committed_in_the_routes_own_thread_hop(
+def test_a_route_opens_serves_and_commits_its_transaction_in_one_thread_hop(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     register(client)
@@ -129,6 +132,43 @@ def test_a_finished_answer_is_committed_in_the_routes_own_thread_hop(
         with transactions() as sent:
             response = client.request(method, path, json=body, headers=headers)
         assert response.is_success, response.text
-        # One hop opens the transaction and checks the credential, the route's commits it.
-        assert len(hops) == 2, (path, hops)
+        # The route's one hop opens the transaction, checks the credential, serves and commits.
+        assert len(hops) == 1, (path, hops)
         assert sent.count("BEGIN") == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications?limit=many", "/api/v1/statistics?days=x"])
+def test_a_dead_credential_is_401_before_the_input_is_refused(
+    client: TestClient, path: str
+) -> None:
+    register(client)
+    token = sign_in(client)
+    assert client.get(path, headers=bearer(token)).status_code == 422
+    assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204
+    assert client.get(path, headers=bearer(token)).status_code == 401
+    assert client.get(path, headers=bearer("not-a-token")).status_code == 401
+    # Nothing was left open by the refusals: the next write goes through.
+    headers = bearer(sign_in(client))
+    assert client.post("/api/v1/applications", json=NEW, headers=headers).status_code == 201
+
+
+def _needs_session(current: Session) -> int:
+    return 1
+
+
+def test_only_a_route_that_alone_takes_the_actor_and_session_opens_its_transaction() -> None:
+    router = APIRouter()
+
+    @router.get("/direct")
+    def direct(actor: CurrentActor, current: Session) -> None: ...
+
+    @router.get("/through-a-dependency")
+    def through(actor: CurrentActor, value: Annotated[int, Depends(_needs_session)]) -> None: ...
+
+    @router.get("/none")
+    def plain() -> None: ...
+
+    routes = {route.path: route for route in router.routes if isinstance(route, APIRoute)}
+    assert opens_in_route(routes["/direct"].dependant)
+    assert not opens_in_route(routes["/through-a-dependency"].dependant)
+    assert opens_in_route(routes["/none"].dependant)

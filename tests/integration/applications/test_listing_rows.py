@@ -104,3 +104,19 @@ def test_every_tag_of_a_full_page_is_shown(db: DatabaseManager) -> None:
     assert sorted(sorted(row["tags"]) for row in rows) == sorted([
         ["a", "Ωmega"], ["Alpha", "Beta two"], [], ["beta"], ["Alpha", "zeta", "Émigré"],
     ])  # fmt: skip
+
+
+def test_one_compiled_page_serves_every_person_and_value_of_its_shape(
+    db: DatabaseManager,
+) -> None:
+    first = _user_with_applications(3)
+    second = DatabaseUtils.create_user(email="second-rows@example.com").id
+    DatabaseUtils.add_job_application(second, "Designer", "Beta")
+    listing._shown_queries.clear()
+    with db.session_scope() as session:
+        roles, total = listing.shown_page(session, first, ApplicationFilter(text="role 2"), 10)
+        assert ([r["job_title"] for r in roles], total) == (["Role 2"], 1)
+        design, total = listing.shown_page(session, second, ApplicationFilter(text="sign"), 10)
+        assert ([r["job_title"] for r in design], total) == (["Designer"], 1)
+        assert listing.shown_page(session, second, ApplicationFilter(text="role"), 10) == ([], 0)
+    assert len(listing._shown_queries) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from database.connection import DatabaseManager
 from database.core import statements
@@ -85,3 +85,14 @@ def test_pending_changes_are_flushed_before_the_read(db: DatabaseManager) -> Non
 def test_postgresql_sessions_are_in_utc(db: DatabaseManager) -> None:
     with db.session_scope() as session:
         assert session.execute(text("SHOW TIME ZONE")).scalar() == "UTC"
+
+
+def test_values_given_by_params_are_the_ones_bound(db: DatabaseManager) -> None:
+    first = DatabaseUtils.create_user(email="named-first@example.com")
+    second = DatabaseUtils.create_user(email="named-second@example.com")
+    DatabaseUtils.add_job_application(second.id, "Only", "Beta")
+    app = JobApplication
+    named = select(app.job_title).where(app.user_id == bindparam("owner", required=False))
+    with db.session_scope() as session:
+        assert session_dicts(session, named.params(owner=first.id)) == []
+        assert session_dicts(session, named.params(owner=second.id)) == [{"job_title": "Only"}]
