@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
+from starlette.routing import BaseRoute, Router
 from typing_extensions import TypedDict
 
 JSON = "application/json"
@@ -58,3 +59,23 @@ def rows_answer(
     """
     body = _rows_adapter(model).dump_json(rows)
     return Response(body, media_type=JSON, headers=dict(headers or {}))
+
+
+def location_of(request: Request, name: str, **params: Any) -> str:
+    """The path of the route ``name`` of ``request``'s app with ``params``, as ``url_for`` gives it.
+
+    For the ``Location`` of a created object; the route is looked up by name
+    once per application, not among all of its routes on every request.
+    """
+    router: Router = request.app.router
+    state = request.app.state
+    # The app's routes by name, found once: ``url_for`` tries every route in turn.
+    routes: dict[str, BaseRoute] | None = getattr(state, "routes_by_name", None)
+    if routes is None:
+        routes = state.routes_by_name = {}
+    route = routes.get(name)
+    if route is None:
+        route = routes[name] = next(r for r in router.routes if getattr(r, "name", None) == name)
+    path = route.url_path_for(name, **{key: str(value) for key, value in params.items()})
+    root: str = request.scope.get("root_path", "")
+    return root.rstrip("/") + str(path)

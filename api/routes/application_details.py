@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, Idempotency, respond
+from api.responses import location_of
 from api.schemas_applications import (
     ApplicationRead,
     BulkCreate,
@@ -110,8 +111,10 @@ def add_note(
         note = tenancy.add_note(session, actor, application_id, body.body)
         if note is None:
             raise _not_found()
-        location = request.url_for("change_note", application_id=application_id, note_id=note.id)
-        return Created(NoteRead.model_validate(note), location=location.path)
+        location = location_of(
+            request, "change_note", application_id=application_id, note_id=note.id
+        )
+        return Created(NoteRead.model_validate(note), location=location)
 
     return respond(session, actor, idempotency, create)
 

@@ -17,7 +17,7 @@ from api.concurrency import IfMatch, tag
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
-from api.responses import json_answer, rows_answer
+from api.responses import json_answer, location_of, rows_answer
 from api.schemas_applications import (
     ApplicationChange,
     ApplicationRead,
@@ -101,8 +101,8 @@ def create_application(
             # The same transaction: a bad tag name leaves no application behind.
             tag_calls.set_application_tags(session, actor, application.id, body.tags)
             application = _found(tenancy.get_application(session, actor, application.id))
-        location = request.url_for("read_application", application_id=str(application.id))
-        return Created(ApplicationRead.model_validate(application), location=location.path)
+        location = location_of(request, "read_application", application_id=str(application.id))
+        return Created(ApplicationRead.model_validate(application), location=location)
 
     return respond(session, actor, idempotency, create)
 

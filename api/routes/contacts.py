@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
-from api.responses import json_answer
+from api.responses import json_answer, location_of
 from api.schemas_applications import ApplicationRead
 from api.schemas_contacts import ContactChange, Contacted, ContactLink, ContactNew, ContactRead
 from database.domain.contacts import MAX_QUERY_LENGTH, ContactFilter
@@ -76,8 +76,8 @@ def create_contact(
 
     def create() -> Created:
         contact = tenancy.create_contact(session, actor, body.fields())
-        location = request.url_for("read_contact", contact_id=str(contact.id))
-        return Created(ContactRead.model_validate(contact), location=location.path)
+        location = location_of(request, "read_contact", contact_id=str(contact.id))
+        return Created(ContactRead.model_validate(contact), location=location)
 
     return respond(session, actor, idempotency, create)
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, Idempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
+from api.responses import location_of
 from api.schemas_applications import ApplicationRead
 from api.schemas_organizations import (
     InvitationAccept,
@@ -78,8 +79,8 @@ def create_organization(
 
     def create() -> Created:
         organization, mine = tenancy.create_organization(session, actor, body.name, body.slug)
-        location = request.url_for("read_organization", organization_id=str(organization.id))
-        return Created(OrganizationRead.of(organization, mine), location=location.path)
+        location = location_of(request, "read_organization", organization_id=str(organization.id))
+        return Created(OrganizationRead.of(organization, mine), location=location)
 
     return respond(session, actor, idempotency, create)
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from api.deps import StandaloneActor
 from api.idempotency import Created, Idempotency, respond
+from api.responses import location_of
 from api.schemas_applications import ApplicationRead
 from api.schemas_postings import PostingImport
 from database.connection import get_database_manager
@@ -43,7 +44,7 @@ def import_posting(
 
         def create() -> Created:
             application = tenancy.create_imported(session, actor, fields)
-            location = request.url_for("read_application", application_id=str(application.id))
-            return Created(ApplicationRead.model_validate(application), location=location.path)
+            location = location_of(request, "read_application", application_id=str(application.id))
+            return Created(ApplicationRead.model_validate(application), location=location)
 
         return respond(session, actor, idempotency, create)

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from api.deps import CurrentActor, Session
 from api.idempotency import Created, UploadIdempotency, respond
 from api.paging import DEFAULT_LIMIT, TOTAL_HEADER, Limit, Offset
+from api.responses import location_of
 from api.schemas_profile import ResumeDetail, ResumeRead
 from database.io.resume_files import MAX_BYTES
 from database.models import Resume
@@ -83,8 +84,8 @@ def upload_resume(
 
     def create() -> Created:
         resume = tenancy.upload_resume(session, actor, file.filename, content, is_active)
-        location = request.url_for("read_resume", resume_id=str(resume.id))
-        return Created(ResumeDetail.model_validate(resume), location=location.path)
+        location = location_of(request, "read_resume", resume_id=str(resume.id))
+        return Created(ResumeDetail.model_validate(resume), location=location)
 
     fingerprint = idempotency.request(content, (file.filename or "").encode(), b"%d" % is_active)
     return respond(session, actor, fingerprint, create)

@@ -61,6 +61,8 @@ class DriverStatement:
         self.sql = str(compiled)
         self._positions = tuple(compiled.positiontup) if compiled.positiontup else None
         self._converters = _bind_converters(compiled, dialect)
+        # A statement with RETURNING gives rows: no description needed to know it.
+        self._returning = bool(compiled.effective_returning)
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         """``values`` (one per bound name) converted, in the driver's parameter style."""
@@ -75,7 +77,7 @@ class DriverStatement:
 
     def run(self, conn: Connection, values: Mapping[str, Any]) -> tuple[int | None, list[Any]]:
         """Execute with ``values``: the driver's last row id, and the rows it returned."""
-        lastrowid, _, rows = self._execute(conn, values)
+        lastrowid, _, rows = self._execute(conn, values, returns_rows=self._returning)
         return lastrowid, rows
 
     def _execute(
@@ -91,7 +93,7 @@ class DriverStatement:
         try:
             conn._cursor_execute(cursor, self.sql, parameters)
             if returns_rows:
-                return None, None, list(cursor.fetchall())
+                return getattr(cursor, "lastrowid", None), None, list(cursor.fetchall())
             description = cursor.description
             rows = list(cursor.fetchall()) if description else []
             return getattr(cursor, "lastrowid", None), description, rows  # psycopg has none
