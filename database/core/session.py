@@ -109,9 +109,14 @@ class DatabaseManager:
         with translated():
             return sorted(inspect(self.engine).get_table_names())
 
+    def has_table(self, name: str) -> bool:
+        """Whether the table ``name`` exists (one lookup, not the whole list)."""
+        with translated():
+            return inspect(self.engine).has_table(name)
+
     def schema_version(self) -> str | None:
         """The latest applied migration version, or ``None`` on an empty database."""
-        if LEDGER.name not in self.table_names():
+        if not self.has_table(LEDGER.name):
             return None
         with self.session_scope() as session:
             versions = session.scalars(select(LEDGER.c.version)).all()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +70,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def builtin_migrations() -> list[Migration]:
     """The Alembic revisions, oldest first."""
+    return [Migration(version, description) for version, description in _revisions()]
+
+
+@cache
+def _revisions() -> tuple[tuple[str, str], ...]:
+    """Each revision's version and description, read once per process.
+
+    Alembic compiles every revision file to read them; the files ship with the
+    code and never change while it runs.
+    """
     scripts = ScriptDirectory.from_config(alembic_config())
-    revisions = list(scripts.walk_revisions("base", "heads"))
-    return sorted(
-        (Migration(rev.revision, (rev.doc or "").strip()) for rev in revisions),
-        key=lambda m: version_key(m.version),
-    )
+    found = ((rev.revision, (rev.doc or "").strip()) for rev in scripts.walk_revisions())
+    return tuple(sorted(found, key=lambda pair: version_key(pair[0])))
 
 
 class MigrationManager:
@@ -98,7 +106,7 @@ class MigrationManager:
         return sorted(self.migrations, key=lambda m: version_key(m.version))
 
     def _applied(self) -> dict[str, datetime]:
-        if SchemaMigration.__tablename__ not in self.db.table_names():
+        if not self.db.has_table(SchemaMigration.__tablename__):
             return {}
         with self.db.session_scope() as session:
             rows = session.execute(select(SchemaMigration.version, SchemaMigration.applied_at))
