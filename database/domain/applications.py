@@ -353,7 +353,7 @@ def list_for_user(
         query = query.where(archived)
     if wanted is not None:
         query = query.where(JobApplication.status == wanted)
-    query = query.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
+    query = listing.newest_first(query)
     found = list(session.scalars(page.apply(query)))
     if not found:  # rows found prove the user exists, saving a query
         users.ensure_exists(session, user_id)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from database.core.upsert import conflict_insert
-from database.domain import applications, contacts
+from database.domain import applications, contacts, listing
 from database.models import ApplicationContact, Contact, JobApplication
 from utils.errors import ValidationError
 
@@ -82,9 +82,8 @@ def applications_of(session: Session, contact_id: int) -> list[JobApplication]:
         select(JobApplication)
         .join(ApplicationContact, ApplicationContact.application_id == JobApplication.id)
         .where(ApplicationContact.contact_id == contact_id)
-        .order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
     )
-    return list(session.scalars(query))
+    return list(session.scalars(listing.newest_first(query)))
 
 
 def contact_names(session: Session, application_ids: list[int]) -> dict[int, list[str]]:

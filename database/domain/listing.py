@@ -310,8 +310,7 @@ def shown_page(
     One statement reads the page, its tags and the count, so all three are
     one snapshot; a page past the end costs one more, for the count.
     """
-    if not known_user:
-        users.ensure_exists(session, user_id)
+    _check_user(session, user_id, known_user)
     shape, values = _bound(user_id, criteria)
     window = Page.of(limit, offset)
     if window.limit is not None:
@@ -354,9 +353,7 @@ def _shown_query(dialect: Dialect, shape: _Shape, limited: bool, offset: bool) -
             tags.names_column(dialect.name),
             total.scalar_subquery().label("total"),
         )
-        ordered = filtered.order_by(
-            JobApplication.application_date.desc(), JobApplication.id.desc()
-        ).with_only_columns(*columns)
+        ordered = newest_first(filtered).with_only_columns(*columns)
         if limited:
             ordered = ordered.limit(_bind("limit", Integer()))
         if offset:
@@ -368,19 +365,28 @@ def _shown_query(dialect: Dialect, shape: _Shape, limited: bool, offset: bool) -
     return query
 
 
+def _check_user(session: Session, user_id: int, known_user: bool) -> None:
+    if not known_user:
+        users.ensure_exists(session, user_id)
+
+
 def _checked_filter(
     session: Session, user_id: int, criteria: ApplicationFilter, known_user: bool
 ) -> Select[JobApplication]:
-    if not known_user:
-        users.ensure_exists(session, user_id)
+    _check_user(session, user_id, known_user)
     return _filtered(user_id, criteria)
+
+
+def newest_first(filtered: Select[Any]) -> Select[Any]:
+    """The listing's one order: newest application first, the id breaking ties (stable pages)."""
+    return filtered.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
 
 
 def _ordered(
     filtered: Select[JobApplication], limit: int | None, offset: int, *columns: ColumnElement[Any]
 ) -> Select[Any]:
     window = Page.of(limit, offset)
-    query = filtered.order_by(JobApplication.application_date.desc(), JobApplication.id.desc())
+    query = newest_first(filtered)
     return window.apply(query.with_only_columns(*columns) if columns else query)
 
 
