@@ -5,6 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # pytest-xdist workers; each has its own databases on every engine.
 TEST_WORKERS ?= 2
+# The tests run a second time through PgBouncer (see `test`).
+POOLED_TESTS := tests/integration/core tests/integration/security tests/integration/accounts \
+	tests/integration/realtime tests/integration/maintenance tests/integration/test_events.py \
+	tests/integration/test_events_ordering.py tests/integration/test_events_tenancy.py \
+	tests/reliability/test_unique_email_race.py \
+	$(addprefix tests/api/test_,request_transaction.py auth.py credentials.py organizations.py \
+		applications.py concurrency.py idempotency.py rate_limit.py exports.py websocket.py \
+		websocket_authorization.py workers.py read_replica.py)
 
 .PHONY: setup run test lint format bench clean pg-start pg-stop
 
@@ -24,15 +32,12 @@ run: setup
 test: setup lint
 	scripts/install-browser.sh
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
-	# The PostgreSQL tests again, through PgBouncer in transaction-pooling mode. Not those
-	# that gain nothing from it: migrations (run on the owner's direct URL in production),
-	# the schema fuzzing and the docs' examples (the same SQL as the API tests), the
-	# dashboard pages (the same calls as the layers below), the authorization matrix (the
-	# service layer's rules; the bindings behind the pooler are the security, pooler and
-	# API tests' own). The variable alone runs them all.
+	# Then the tests of what a transaction-pooling proxy can break, through PgBouncer:
+	# session state (the connection, prepared statements, the acting person and their
+	# roles bound for row-level security, advisory locks, LISTEN) and the API's requests
+	# that rely on it. The rest holds no state between transactions, and runs once.
 	AUTO_APPLYER_TEST_POSTGRES_VIA=pgbouncer $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=10 \
-		--ignore=tests/integration/migrations --ignore=tests/api/test_schemathesis.py \
-		--ignore=tests/docs --ignore=tests/dashboard --ignore=tests/api/test_authorization_matrix.py
+		$(POOLED_TESTS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
