@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Annotated
 
-from api.app import API_PREFIX
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import API_PREFIX, create_app
 from api.mounting import mount
 from api.routes import ROUTERS
 
@@ -30,3 +33,40 @@ def test_every_route_is_added_to_the_application_itself() -> None:
     paths = {getattr(route, "path", "") for route in app.router.routes}
     expected = {API_PREFIX + route.path for router in ROUTERS for route in router.routes}  # type: ignore[attr-defined]
     assert expected <= paths
+
+
+def _greeting() -> str:
+    return "hello"
+
+
+GREETINGS = APIRouter()
+
+
+@GREETINGS.get("/greeting")
+def read_greeting(greeting: Annotated[str, Depends(_greeting)]) -> dict[str, str]:
+    return {"greeting": greeting}
+
+
+def _greeted(app: FastAPI) -> object:
+    with TestClient(app) as client:
+        return client.get("/v/greeting").json()
+
+
+def test_each_application_reads_its_own_dependency_overrides() -> None:
+    first, second = FastAPI(), FastAPI()
+    for app in (first, second):
+        mount(app, GREETINGS, "/v")
+    first.dependency_overrides[_greeting] = lambda: "overridden"
+    assert _greeted(first) == {"greeting": "overridden"}
+    assert _greeted(second) == {"greeting": "hello"}
+
+
+def test_a_second_application_documents_and_routes_what_the_first_does() -> None:
+    first, second = create_app(), create_app()
+    assert second.openapi() == first.openapi()
+    routes = [(type(r), getattr(r, "path", ""), getattr(r, "name", "")) for r in first.routes]
+    assert [
+        (type(r), getattr(r, "path", ""), getattr(r, "name", "")) for r in second.routes
+    ] == routes
+    first_handlers = {getattr(route, "app", None) for route in first.routes}
+    assert not first_handlers & {getattr(route, "app", None) for route in second.routes}
