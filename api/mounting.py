@@ -44,6 +44,9 @@ def mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
             )
         else:
             raise TypeError(f"cannot mount a {type(route).__name__} of {prefix}{router.prefix}")
+    # As add_api_route does: what FastAPI derives from the routes (its OpenAPI document)
+    # is made again.
+    app.router._mark_routes_changed()
 
 
 def _for_app(app: FastAPI, built: APIRoute) -> APIRoute:

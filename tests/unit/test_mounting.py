@@ -70,3 +70,10 @@ def test_a_second_application_documents_and_routes_what_the_first_does() -> None
     ] == routes
     first_handlers = {getattr(route, "app", None) for route in first.routes}
     assert not first_handlers & {getattr(route, "app", None) for route in second.routes}
+
+
+def test_a_route_mounted_after_the_document_was_made_is_documented() -> None:
+    app = FastAPI()
+    assert app.openapi()["paths"] == {}
+    mount(app, GREETINGS, "/v")
+    assert list(app.openapi()["paths"]) == ["/v/greeting"]
