@@ -94,10 +94,13 @@ def test_rolling_back_the_first_migration_empties_the_schema(db: DatabaseManager
     rolled_back = manager.rollback_migration("001")
     assert rolled_back[-1] == "001"
     assert set(db.table_names()) <= {"alembic_version"}
+    assert not db.has_table("users") and not db.has_table("schema_migrations")
+    assert db.schema_version() is None
     assert manager.get_migration_status()["applied_count"] == 0
     manager.migrate_to_latest()
     assert DatabaseUtils.get_user_by_email("keep@example.com") is None
     assert "users" in db.table_names()
+    assert db.has_table("users") and db.has_table("schema_migrations")
 
 
 def test_migrate_to_version_moves_both_ways(db: DatabaseManager) -> None:
